@@ -1,0 +1,71 @@
+//! The catalogue of operations the acoustic time loop is written against.
+//!
+//! A backend owns the fields (velocity, split density), the spectral work buffers and the
+//! k-space factors. The loop in `ferrowave-solvers` calls two kinds of operation:
+//! - `spectral`: forward transform along the last remaining axis, multiply by a k-space
+//!   operator, inverse transform, for whole buffers at once;
+//! - `fused`: one pass over the grid that inverse-transforms some buffers, applies one of the
+//!   named point-wise updates, and forward-transforms its results into other buffers.
+//!
+//! Spectral buffers hold fields in a backend-defined partially transformed state between the
+//! two; a buffer read by an operation is consumed by it.
+
+/// A spectral work buffer.
+pub type Spec = usize;
+
+/// k-space operators applied by `AcousticBackend::spectral`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpectralOp {
+    /// One input, `ndim` outputs: kappa d/dx_i+ (derivative shifted by +d/2).
+    GradientStaggeredForward,
+    /// `ndim` inputs, `ndim` outputs: output i = kappa d/dx_i- of input i.
+    DivergenceStaggeredBackward,
+    /// Two inputs, two outputs: |k|^(y-2) and |k|^(y-1) (k-Wave's absorption operators).
+    FractionalLaplacians,
+    /// One input, one output: cos(c_ref dt |k| / 2), the additive source correction.
+    SourceCorrection,
+}
+
+/// Named fused point-wise updates applied by `AcousticBackend::fused`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Update {
+    /// Writes the initial pressure (forward: p0), sets rho_i = p0 / (ndim c0^2) and samples p.
+    InitialPressure,
+    /// Inverse inputs: kappa d/dx_i+ p0. Sets u_i = dt / (2 rho0_sg_i) d/dx_i+ p0 (u at -dt/2).
+    InitialVelocity,
+    /// Forward output: the source grid of this step's additive pressure source.
+    ScatterPressureSource { step: usize },
+    /// Forward output: the source grid of this step's additive velocity source on `axis`.
+    ScatterVelocitySource { step: usize, axis: usize },
+    /// Inverse inputs: kappa d/dx_i+ p for each axis, then the corrected source of each axis
+    /// with an active additive velocity source. Updates u_i with the PML, applies point
+    /// sources, forward outputs: u_i.
+    Velocity { step: usize },
+    /// Inverse inputs: kappa d/dx_i- u_i for each axis, then the corrected pressure source if
+    /// active. Updates rho_i with the PML, applies point sources. Forward outputs: p (and p
+    /// is sampled; kept whole if `keep_field`) when lossless; rho0 div u and rho when absorbing.
+    Density { step: usize, keep_field: bool },
+    /// Inverse inputs: |k|^(y-2) F{rho0 div u} and |k|^(y-1) F{rho}. Forms p with the tau
+    /// and eta terms and samples it (kept whole if `keep_field`). Forward output: p.
+    AbsorbingPressure { step: usize, keep_field: bool },
+}
+
+/// A backend executing the catalogue.
+pub trait AcousticBackend {
+    /// Number of spectral buffers this backend was built with.
+    fn spectral_buffers(&self) -> usize;
+    fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]);
+    fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]);
+    /// Pressure at the sensor points from the last update that formed p.
+    fn pressure_samples(&self) -> &[f32];
+    /// Velocity component `axis` at the sensor points (staggered grid), as of the last
+    /// velocity update.
+    fn velocity_samples(&mut self, axis: usize) -> &[f32];
+    /// The whole pressure field of the last update that formed p with `keep_field`
+    /// (requires `AcousticSetup::keep_pressure_field`).
+    fn pressure_field(&self) -> &[f32];
+    /// Copies velocity component `axis` (staggered grid) into `out`.
+    fn velocity_field(&self, axis: usize, out: &mut [f32]);
+    /// Bytes of memory held by the backend.
+    fn bytes_allocated(&self) -> usize;
+}

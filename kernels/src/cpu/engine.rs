@@ -1,0 +1,281 @@
+//! Transform passes of the CPU backend.
+//!
+//! A 3D real transform is split in two passes over memory, each cache-resident per work item:
+//! - the *plane pass* handles one z plane: x (real <-> complex, realfft) and y (complex,
+//!   rustfft) transforms, fused with a point-wise update of that plane;
+//! - the *line pass* handles a block of (kx, ky) lines: the z transform, a multiply by a
+//!   k-space operator and the inverse z transform, without storing the full spectrum.
+//!
+//! Between passes a spectral buffer holds, per z plane, the x-y spectrum laid out [kx][ky].
+//! One time step of the k-space scheme is then four passes instead of one per transform and
+//! one per point-wise update.
+
+use super::shared::SharedMut;
+use num_complex::Complex32;
+use rayon::prelude::*;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
+use std::sync::{Arc, Mutex};
+
+/// Spectral lines per line-pass work item (cache-resident block of nz x LINES values).
+const LINES: usize = 32;
+
+/// Per-worker scratch, allocated once.
+struct Scratch {
+    rows: Vec<Complex32>,
+    fft: Vec<Complex32>,
+    planes: Vec<Vec<f32>>,
+    blocks: Vec<Vec<Complex32>>,
+}
+
+pub struct Engine {
+    pub nx: usize,
+    pub ny: usize,
+    pub nz: usize,
+    /// nx / 2 + 1, the length of the half spectrum along x.
+    pub nxh: usize,
+    r2c: Arc<dyn RealToComplex<f32>>,
+    c2r: Arc<dyn ComplexToReal<f32>>,
+    fft_y: Arc<dyn Fft<f32>>,
+    ifft_y: Arc<dyn Fft<f32>>,
+    fft_z: Arc<dyn Fft<f32>>,
+    ifft_z: Arc<dyn Fft<f32>>,
+    scratch: Vec<Mutex<Scratch>>,
+    pub buffers: Vec<Vec<Complex32>>,
+}
+
+/// The k-space point a line-pass callback is evaluated at: flat (kx, ky) line index `line`
+/// (= kx * ny + ky) and z wavenumber index `kz`.
+pub struct LineBlock<'a> {
+    pub first_line: usize,
+    pub lines: usize,
+    pub nz: usize,
+    pub inputs: &'a [Vec<Complex32>],
+}
+
+impl Engine {
+    /// `buffers` spectral buffers; scratch for `max_planes` real planes and `max_blocks`
+    /// line blocks per worker, one worker per thread of the current rayon pool.
+    pub fn new(shape: [usize; 3], buffers: usize, max_planes: usize, max_blocks: usize) -> Self {
+        let [nx, ny, nz] = shape;
+        let nxh = nx / 2 + 1;
+        let mut real = RealFftPlanner::<f32>::new();
+        let mut complex = FftPlanner::<f32>::new();
+        let r2c = real.plan_fft_forward(nx);
+        let c2r = real.plan_fft_inverse(nx);
+        let fft_y = complex.plan_fft_forward(ny);
+        let ifft_y = complex.plan_fft_inverse(ny);
+        let fft_z = complex.plan_fft_forward(nz);
+        let ifft_z = complex.plan_fft_inverse(nz);
+        let fft_len = [
+            r2c.get_scratch_len(),
+            c2r.get_scratch_len(),
+            fft_y.get_inplace_scratch_len(),
+            ifft_y.get_inplace_scratch_len(),
+            fft_z.get_inplace_scratch_len(),
+            ifft_z.get_inplace_scratch_len(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+        let workers = rayon::current_num_threads().max(1);
+        let scratch = (0..workers)
+            .map(|_| {
+                Mutex::new(Scratch {
+                    rows: vec![Complex32::default(); ny * nxh],
+                    fft: vec![Complex32::default(); fft_len],
+                    planes: (0..max_planes).map(|_| vec![0.0; nx * ny]).collect(),
+                    blocks: (0..max_blocks)
+                        .map(|_| vec![Complex32::default(); LINES * nz])
+                        .collect(),
+                })
+            })
+            .collect();
+        let plane_len = nxh * ny;
+        Self {
+            nx,
+            ny,
+            nz,
+            nxh,
+            r2c,
+            c2r,
+            fft_y,
+            ifft_y,
+            fft_z,
+            ifft_z,
+            scratch,
+            buffers: (0..buffers)
+                .map(|_| vec![Complex32::default(); plane_len * nz])
+                .collect(),
+        }
+    }
+
+    pub fn plane_spectrum_len(&self) -> usize {
+        self.nxh * self.ny
+    }
+
+    pub fn bytes(&self) -> usize {
+        let buffers: usize = self.buffers.iter().map(|b| b.len() * 8).sum();
+        let per_worker = {
+            let s = self.scratch[0].lock().unwrap();
+            s.rows.len() * 8
+                + s.fft.len() * 8
+                + s.planes.iter().map(|p| p.len() * 4).sum::<usize>()
+                + s.blocks.iter().map(|b| b.len() * 8).sum::<usize>()
+        };
+        buffers + per_worker * self.scratch.len()
+    }
+
+    fn worker_scratch(&self) -> std::sync::MutexGuard<'_, Scratch> {
+        let worker = rayon::current_thread_index().unwrap_or(0) % self.scratch.len();
+        self.scratch[worker]
+            .lock()
+            .expect("scratch mutex poisoned by a panicking worker")
+    }
+
+    /// Runs `update(z, inverse_planes, forward_planes)` on every z plane. Buffers in
+    /// `inverse` are inverse-transformed into real planes first (and consumed); the planes the
+    /// update leaves in `forward_planes` are forward-transformed into the `forward` buffers.
+    pub fn plane_pass<F>(&mut self, inverse: &[usize], forward: &[usize], update: F)
+    where
+        F: Fn(usize, &[Vec<f32>], &mut [Vec<f32>]) + Sync,
+    {
+        let plane_len = self.plane_spectrum_len();
+        let views: Vec<SharedMut<Complex32>> =
+            self.buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
+        let this = &*self;
+        (0..this.nz).into_par_iter().for_each(|z| {
+            let mut guard = this.worker_scratch();
+            let scratch = &mut *guard;
+            let (inv_planes, rest) = scratch.planes.split_at_mut(inverse.len());
+            let fwd_planes = &mut rest[..forward.len()];
+            for (plane, &b) in inv_planes.iter_mut().zip(inverse) {
+                // SAFETY: plane z of buffer b is touched by this worker only.
+                let spectrum = unsafe { views[b].slice(z * plane_len, plane_len) };
+                this.inverse_plane(spectrum, plane, &mut scratch.rows, &mut scratch.fft);
+            }
+            update(z, inv_planes, fwd_planes);
+            for (plane, &b) in fwd_planes.iter_mut().zip(forward) {
+                // SAFETY: as above; inverse reads of this plane are complete.
+                let spectrum = unsafe { views[b].slice(z * plane_len, plane_len) };
+                this.forward_plane(plane, spectrum, &mut scratch.rows, &mut scratch.fft);
+            }
+        });
+    }
+
+    /// x-y inverse transform of one plane spectrum ([kx][ky], destroyed) into a real plane.
+    fn inverse_plane(
+        &self,
+        spectrum: &mut [Complex32],
+        plane: &mut [f32],
+        rows: &mut [Complex32],
+        fft: &mut [Complex32],
+    ) {
+        let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
+        if ny > 1 {
+            self.ifft_y.process_with_scratch(spectrum, fft);
+        }
+        transpose(spectrum, rows, nxh, ny);
+        for (row, out) in rows.chunks_exact_mut(nxh).zip(plane.chunks_exact_mut(nx)) {
+            // The real transform ignores these, as FFTW's does; realfft insists on zeros.
+            row[0].im = 0.0;
+            if nx % 2 == 0 {
+                row[nxh - 1].im = 0.0;
+            }
+            self.c2r
+                .process_with_scratch(row, out, fft)
+                .expect("c2r sizes are fixed at plan time");
+        }
+    }
+
+    /// x-y forward transform of a real plane (destroyed) into a plane spectrum [kx][ky].
+    fn forward_plane(
+        &self,
+        plane: &mut [f32],
+        spectrum: &mut [Complex32],
+        rows: &mut [Complex32],
+        fft: &mut [Complex32],
+    ) {
+        let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
+        for (input, row) in plane.chunks_exact_mut(nx).zip(rows.chunks_exact_mut(nxh)) {
+            self.r2c
+                .process_with_scratch(input, row, fft)
+                .expect("r2c sizes are fixed at plan time");
+        }
+        transpose(rows, spectrum, ny, nxh);
+        if ny > 1 {
+            self.fft_y.process_with_scratch(spectrum, fft);
+        }
+    }
+
+    /// For each block of spectral lines: z-transforms the `inputs` buffers, lets
+    /// `apply(block, outputs)` fill the output blocks ([line][kz], unnormalised spectra),
+    /// inverse z-transforms them into the `outputs` buffers. Inputs and outputs may alias.
+    pub fn line_pass<F>(&mut self, inputs: &[usize], outputs: &[usize], apply: F)
+    where
+        F: Fn(&LineBlock, &mut [Vec<Complex32>]) + Sync,
+    {
+        let plane_len = self.plane_spectrum_len();
+        let nz = self.nz;
+        let views: Vec<SharedMut<Complex32>> =
+            self.buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
+        let this = &*self;
+        let blocks = plane_len.div_ceil(LINES);
+        (0..blocks).into_par_iter().for_each(|block| {
+            let first = block * LINES;
+            let lines = LINES.min(plane_len - first);
+            let mut guard = this.worker_scratch();
+            let scratch = &mut *guard;
+            let (in_blocks, rest) = scratch.blocks.split_at_mut(inputs.len());
+            let out_blocks = &mut rest[..outputs.len()];
+            for (data, &b) in in_blocks.iter_mut().zip(inputs) {
+                let data = &mut data[..lines * nz];
+                for z in 0..nz {
+                    // SAFETY: lines first..first+lines of every plane belong to this block.
+                    let src = unsafe { views[b].slice(z * plane_len + first, lines) };
+                    for (t, v) in src.iter().enumerate() {
+                        data[t * nz + z] = *v;
+                    }
+                }
+                if nz > 1 {
+                    this.fft_z.process_with_scratch(data, &mut scratch.fft);
+                }
+            }
+            let view = LineBlock {
+                first_line: first,
+                lines,
+                nz,
+                inputs: in_blocks,
+            };
+            apply(&view, out_blocks);
+            for (data, &b) in out_blocks.iter_mut().zip(outputs) {
+                let data = &mut data[..lines * nz];
+                if nz > 1 {
+                    this.ifft_z.process_with_scratch(data, &mut scratch.fft);
+                }
+                for z in 0..nz {
+                    // SAFETY: as above.
+                    let dst = unsafe { views[b].slice(z * plane_len + first, lines) };
+                    for (t, v) in dst.iter_mut().enumerate() {
+                        *v = data[t * nz + z];
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// Writes the transpose of `src` (rows x cols, row-major) into `dst` (cols x rows).
+fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
+    const TILE: usize = 16;
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+}

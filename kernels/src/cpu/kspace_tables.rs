@@ -1,0 +1,167 @@
+//! k-space factors laid out for the line pass: [line][kz] with line = kx * ny + ky,
+//! normalisation 1/N of the inverse transform folded in.
+
+use super::engine::LineBlock;
+use crate::catalogue::SpectralOp;
+use crate::kspace;
+use crate::setup::AcousticSetup;
+use num_complex::Complex32;
+
+pub struct KSpaceTables {
+    ndim: usize,
+    kappa: Vec<f32>,
+    source_kappa: Vec<f32>,
+    nabla1: Vec<f32>,
+    nabla2: Vec<f32>,
+    /// i k exp(+i k d/2) per axis, indexed by the axis' wavenumber index.
+    derivative_forward: [Vec<Complex32>; 3],
+    derivative_backward: [Vec<Complex32>; 3],
+}
+
+fn needs_source_kappa(setup: &AcousticSetup) -> bool {
+    use crate::setup::SourceInjection::Additive;
+    let corrected = |s: &Option<crate::setup::PointSource>| {
+        s.as_ref().is_some_and(|s| s.injection == Additive)
+    };
+    corrected(&setup.pressure_source) || setup.velocity_sources.iter().any(corrected)
+}
+
+impl KSpaceTables {
+    pub fn estimate_bytes(setup: &AcousticSetup) -> usize {
+        let [nx, ny, nz] = setup.shape;
+        let half = (nx / 2 + 1) * ny * nz;
+        let tables = 1 + needs_source_kappa(setup) as usize + 2 * setup.absorption.is_some() as usize;
+        tables * half * 4 + 2 * (nx + ny + nz) * 8
+    }
+
+    pub fn new(setup: &AcousticSetup, nxh: usize) -> Self {
+        let [nx, ny, nz] = setup.shape;
+        let k: Vec<Vec<f64>> = (0..3)
+            .map(|a| kspace::wavenumbers(setup.shape[a], setup.spacing[a]))
+            .collect();
+        let norm = 1.0 / (nx * ny * nz) as f64;
+        let c_ref_dt = setup.c_ref * setup.dt;
+        let lines = nxh * ny;
+        let table = |f: &dyn Fn(f64) -> f64| -> Vec<f32> {
+            let mut t = vec![0.0f32; lines * nz];
+            for kx in 0..nxh {
+                for ky in 0..ny {
+                    let line = kx * ny + ky;
+                    for kz in 0..nz {
+                        let k2 = k[0][kx].powi(2) + k[1][ky].powi(2) + k[2][kz].powi(2);
+                        t[line * nz + kz] = (f(k2.sqrt()) * norm) as f32;
+                    }
+                }
+            }
+            t
+        };
+        let kappa = table(&|km| kspace::kappa(c_ref_dt, km));
+        let source_kappa = if needs_source_kappa(setup) {
+            table(&|km| kspace::source_kappa(c_ref_dt, km))
+        } else {
+            Vec::new()
+        };
+        let (nabla1, nabla2) = match &setup.absorption {
+            Some(a) => (
+                table(&|km| kspace::fractional_power(km, a.power - 2.0)),
+                table(&|km| kspace::fractional_power(km, a.power - 1.0)),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let derivative = |axis: usize, sign: f64| -> Vec<Complex32> {
+            let count = if axis == 0 { nxh } else { setup.shape[axis] };
+            (0..count)
+                .map(|i| {
+                    if axis >= setup.ndim {
+                        return Complex32::default();
+                    }
+                    let (re, im) = kspace::shifted_derivative(k[axis][i], setup.spacing[axis], sign);
+                    Complex32::new(re as f32, im as f32)
+                })
+                .collect()
+        };
+        Self {
+            ndim: setup.ndim,
+            kappa,
+            source_kappa,
+            nabla1,
+            nabla2,
+            derivative_forward: [derivative(0, 1.0), derivative(1, 1.0), derivative(2, 1.0)],
+            derivative_backward: [derivative(0, -1.0), derivative(1, -1.0), derivative(2, -1.0)],
+        }
+    }
+
+    pub fn bytes(&self) -> usize {
+        4 * (self.kappa.len() + self.source_kappa.len() + self.nabla1.len() + self.nabla2.len())
+            + 8 * self
+                .derivative_forward
+                .iter()
+                .chain(&self.derivative_backward)
+                .map(Vec::len)
+                .sum::<usize>()
+    }
+
+    /// Derivative factor of `axis` at line `line` and z index `kz`.
+    #[inline(always)]
+    fn factor(d: &[Vec<Complex32>; 3], axis: usize, kx: usize, ky: usize, kz: usize) -> Complex32 {
+        match axis {
+            0 => d[0][kx],
+            1 => d[1][ky],
+            _ => d[2][kz],
+        }
+    }
+
+    pub fn apply(&self, op: SpectralOp, block: &LineBlock, ny: usize, out: &mut [Vec<Complex32>]) {
+        let nz = block.nz;
+        let len = block.lines * nz;
+        let start = block.first_line * nz;
+        match op {
+            SpectralOp::GradientStaggeredForward => {
+                let input = &block.inputs[0][..len];
+                let kappa = &self.kappa[start..start + len];
+                for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
+                    for t in 0..block.lines {
+                        let line = block.first_line + t;
+                        let (kx, ky) = (line / ny, line % ny);
+                        for kz in 0..nz {
+                            let i = t * nz + kz;
+                            let d = Self::factor(&self.derivative_forward, axis, kx, ky, kz);
+                            o[i] = input[i] * (d * kappa[i]);
+                        }
+                    }
+                }
+            }
+            SpectralOp::DivergenceStaggeredBackward => {
+                let kappa = &self.kappa[start..start + len];
+                for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
+                    let input = &block.inputs[axis][..len];
+                    for t in 0..block.lines {
+                        let line = block.first_line + t;
+                        let (kx, ky) = (line / ny, line % ny);
+                        for kz in 0..nz {
+                            let i = t * nz + kz;
+                            let d = Self::factor(&self.derivative_backward, axis, kx, ky, kz);
+                            o[i] = input[i] * (d * kappa[i]);
+                        }
+                    }
+                }
+            }
+            SpectralOp::FractionalLaplacians => {
+                for (o, (input, table)) in out
+                    .iter_mut()
+                    .zip(block.inputs.iter().zip([&self.nabla1, &self.nabla2]))
+                {
+                    for i in 0..len {
+                        o[i] = input[i] * table[start + i];
+                    }
+                }
+            }
+            SpectralOp::SourceCorrection => {
+                let input = &block.inputs[0];
+                for i in 0..len {
+                    out[0][i] = input[i] * self.source_kappa[start + i];
+                }
+            }
+        }
+    }
+}

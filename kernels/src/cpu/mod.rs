@@ -1,0 +1,188 @@
+//! CPU backend: rustfft/realfft transforms and rayon over z planes and spectral line blocks.
+//! Every buffer is allocated in `CpuAcoustic::new`; the time loop allocates nothing.
+
+mod engine;
+mod kspace_tables;
+mod plane_index;
+mod shared;
+mod updates;
+
+use crate::catalogue::{AcousticBackend, Spec, SpectralOp, Update};
+use crate::setup::AcousticSetup;
+use engine::Engine;
+use kspace_tables::KSpaceTables;
+use plane_index::PlaneIndex;
+
+/// Spectral buffers the time loop needs for this setup: one per velocity component (at least
+/// two when absorbing), plus one per field with an additive (k-space corrected) source.
+pub fn spectral_buffers_needed(setup: &AcousticSetup) -> usize {
+    let base = if setup.absorption.is_some() {
+        setup.ndim.max(2)
+    } else {
+        setup.ndim
+    };
+    base + source_buffers(setup)
+}
+
+fn source_buffers(setup: &AcousticSetup) -> usize {
+    use crate::setup::SourceInjection::Additive;
+    let corrected = |s: &Option<crate::setup::PointSource>| {
+        s.as_ref().is_some_and(|s| s.injection == Additive) as usize
+    };
+    corrected(&setup.pressure_source) + setup.velocity_sources.iter().map(corrected).sum::<usize>()
+}
+
+/// Bytes `CpuAcoustic::new` will allocate for `setup` with `threads` workers, without
+/// allocating: used to refuse runs that would not fit before anything is allocated.
+pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
+    let [nx, ny, nz] = setup.shape;
+    let n = nx * ny * nz;
+    let half = (nx / 2 + 1) * ny * nz;
+    let buffers = spectral_buffers_needed(setup);
+    let fields = 2 * setup.ndim * n * 4;
+    let spectra = buffers * half * 8;
+    let tables = KSpaceTables::estimate_bytes(setup);
+    let keep = if setup.keep_pressure_field { n * 4 } else { 0 };
+    let coefficients = setup.dt_over_rho_staggered.iter().map(|c| c.bytes()).sum::<usize>()
+        + setup.dt_rho0.bytes()
+        + setup.c0_squared.bytes()
+        + setup.nonlinearity.as_ref().map_or(0, |c| c.bytes())
+        + setup
+            .absorption
+            .as_ref()
+            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
+        + setup.initial_pressure.as_ref().map_or(0, |p| p.len() * 4);
+    let planes = (2 * buffers + 2) * nx * ny * 4;
+    let blocks = 2 * buffers * 32 * nz * 8;
+    let rows = ny * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
+    let per_worker = planes + blocks + rows;
+    fields + spectra + tables + keep + coefficients + per_worker * threads.max(1)
+}
+
+pub struct CpuAcoustic {
+    setup: AcousticSetup,
+    engine: Engine,
+    tables: KSpaceTables,
+    velocity: [Vec<f32>; 3],
+    density: [Vec<f32>; 3],
+    sensors: PlaneIndex,
+    pressure_sources: PlaneIndex,
+    velocity_sources: [PlaneIndex; 3],
+    pressure_samples: Vec<f32>,
+    velocity_samples: Vec<f32>,
+    pressure_field: Vec<f32>,
+    ones: Vec<f32>,
+}
+
+impl CpuAcoustic {
+    /// Builds the backend; call inside the rayon pool that will run it (one scratch set per
+    /// worker of the current pool).
+    pub fn new(setup: AcousticSetup) -> Self {
+        let n = setup.num_points();
+        let [nx, ny, nz] = setup.shape;
+        let plane = nx * ny;
+        let buffers = spectral_buffers_needed(&setup);
+        let engine = Engine::new(setup.shape, buffers, 2 * buffers + 2, 2 * buffers);
+        let tables = KSpaceTables::new(&setup, engine.nxh);
+        let field = |axis: usize| {
+            if axis < setup.ndim {
+                vec![0.0f32; n]
+            } else {
+                Vec::new()
+            }
+        };
+        let point_index = |s: &Option<crate::setup::PointSource>| {
+            s.as_ref()
+                .map(|s| PlaneIndex::new(&s.indices, plane, nz))
+                .unwrap_or_default()
+        };
+        Self {
+            engine,
+            tables,
+            velocity: [field(0), field(1), field(2)],
+            density: [field(0), field(1), field(2)],
+            sensors: PlaneIndex::new(&setup.sensor_points, plane, nz),
+            pressure_sources: point_index(&setup.pressure_source),
+            velocity_sources: [
+                point_index(&setup.velocity_sources[0]),
+                point_index(&setup.velocity_sources[1]),
+                point_index(&setup.velocity_sources[2]),
+            ],
+            pressure_samples: vec![0.0; setup.sensor_points.len()],
+            velocity_samples: vec![0.0; setup.sensor_points.len()],
+            pressure_field: if setup.keep_pressure_field {
+                vec![0.0; n]
+            } else {
+                Vec::new()
+            },
+            ones: vec![1.0; nx.max(ny).max(nz)],
+            setup,
+        }
+    }
+}
+
+impl AcousticBackend for CpuAcoustic {
+    fn spectral_buffers(&self) -> usize {
+        self.engine.buffers.len()
+    }
+
+    fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]) {
+        let tables = &self.tables;
+        let ny = self.engine.ny;
+        self.engine
+            .line_pass(inputs, outputs, |block, out| tables.apply(op, block, ny, out));
+    }
+
+    fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]) {
+        updates::run(self, update, inverse, forward);
+    }
+
+    fn pressure_samples(&self) -> &[f32] {
+        &self.pressure_samples
+    }
+
+    fn velocity_samples(&mut self, axis: usize) -> &[f32] {
+        let u = &self.velocity[axis];
+        for (s, &p) in self
+            .velocity_samples
+            .iter_mut()
+            .zip(&self.setup.sensor_points)
+        {
+            *s = u[p];
+        }
+        &self.velocity_samples
+    }
+
+    fn pressure_field(&self) -> &[f32] {
+        &self.pressure_field
+    }
+
+    fn velocity_field(&self, axis: usize, out: &mut [f32]) {
+        out.copy_from_slice(&self.velocity[axis]);
+    }
+
+    fn bytes_allocated(&self) -> usize {
+        let fields: usize = self
+            .velocity
+            .iter()
+            .chain(&self.density)
+            .map(|f| f.len() * 4)
+            .sum();
+        let s = &self.setup;
+        let coefficients = s.dt_over_rho_staggered.iter().map(|c| c.bytes()).sum::<usize>()
+            + s.dt_rho0.bytes()
+            + s.c0_squared.bytes()
+            + s.nonlinearity.as_ref().map_or(0, |c| c.bytes())
+            + s.absorption
+                .as_ref()
+                .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
+            + s.initial_pressure.as_ref().map_or(0, |p| p.len() * 4);
+        fields
+            + coefficients
+            + self.engine.bytes()
+            + self.tables.bytes()
+            + self.pressure_field.len() * 4
+            + self.sensors.bytes()
+            + self.pressure_samples.len() * 8
+    }
+}

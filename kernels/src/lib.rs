@@ -1,0 +1,14 @@
+//! Compute backends for ferrowave.
+//!
+//! `setup` is the vocabulary every backend understands: the plain-data description of an
+//! acoustic run (grid, coefficients, PML profiles, sources, sensors) that the solver's plan
+//! hands over, and the catalogue of spectral operators and fused updates the time loop calls.
+//! `cpu` executes that catalogue with rustfft/realfft and rayon.
+
+pub mod catalogue;
+pub mod cpu;
+pub mod kspace;
+pub mod setup;
+
+pub use catalogue::{AcousticBackend, Spec, SpectralOp, Update};
+pub use setup::{AcousticSetup, Coef, PointSource, SourceInjection};

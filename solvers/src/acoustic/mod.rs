@@ -1,0 +1,21 @@
+//! The k-space acoustic solver: input -> plan -> time loop -> sensor data.
+
+mod error;
+pub mod input;
+mod materials;
+pub mod memory;
+pub mod output;
+mod plan;
+mod pml;
+mod recorder;
+mod run;
+pub mod smoothing;
+mod sources;
+mod stability;
+mod step;
+
+pub use error::SolverError;
+pub use input::*;
+pub use output::{Field, RunStats, SensorData};
+pub use plan::{Plan, PlanSummary};
+pub use run::Progress;

@@ -1,0 +1,38 @@
+//! What a run returns: recorded quantities at their natural shapes.
+
+use ndarray::{Array1, Array2, ArrayD};
+
+/// A whole-grid field over the user's grid, shape (Nx[, Ny[, Nz]]), indexed [x, y, z].
+pub type Field = ArrayD<f32>;
+
+/// Per-sensor recordings. Series are (sensors, samples); statistics are (sensors,).
+#[derive(Clone, Debug, Default)]
+pub struct SensorData {
+    /// Pressure p(t = n dt), Pa.
+    pub p: Option<Array2<f32>>,
+    pub p_max: Option<Array1<f32>>,
+    pub p_min: Option<Array1<f32>>,
+    pub p_rms: Option<Array1<f32>>,
+    /// Velocity components on their staggered grids at t = (n - 1/2) dt, m/s.
+    pub u: Option<Vec<Array2<f32>>>,
+    pub u_max: Option<Vec<Array1<f32>>>,
+    pub u_min: Option<Vec<Array1<f32>>>,
+    pub u_rms: Option<Vec<Array1<f32>>>,
+    /// Steady-state pressure amplitude (Pa) and phase (rad, of exp(i 2 pi f t)).
+    pub cw_amplitude: Option<Array1<f32>>,
+    pub cw_phase: Option<Array1<f32>>,
+    /// Pressure over the whole (user) grid after the last step.
+    pub p_final: Option<Field>,
+    /// Velocity components over the whole (user) grid after the last step.
+    pub u_final: Option<Vec<Field>>,
+}
+
+/// Facts about a finished run, for the summary and the result file.
+#[derive(Clone, Debug)]
+pub struct RunStats {
+    pub steps: usize,
+    pub dt_s: f64,
+    pub wall_seconds: f64,
+    pub bytes_allocated: usize,
+    pub threads: usize,
+}
