@@ -66,6 +66,8 @@ pub trait AcousticBackend {
     fn pressure_field(&self) -> &[f32];
     /// Copies velocity component `axis` (staggered grid) into `out`.
     fn velocity_field(&self, axis: usize, out: &mut [f32]);
+    /// max |rho_x + rho_y + rho_z| over the grid; NaN or infinite if any value is.
+    fn density_magnitude(&self) -> f32;
     /// Bytes of memory held by the backend.
     fn bytes_allocated(&self) -> usize;
 }

@@ -161,6 +161,24 @@ impl AcousticBackend for CpuAcoustic {
         out.copy_from_slice(&self.velocity[axis]);
     }
 
+    fn density_magnitude(&self) -> f32 {
+        use rayon::prelude::*;
+        let ndim = self.setup.ndim;
+        let rho = &self.density;
+        (0..self.setup.num_points())
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|i| {
+                let total: f32 = (0..ndim).map(|a| rho[a][i]).sum();
+                if total.is_finite() {
+                    total.abs()
+                } else {
+                    f32::INFINITY
+                }
+            })
+            .reduce(|| 0.0, f32::max)
+    }
+
     fn bytes_allocated(&self) -> usize {
         let fields: usize = self
             .velocity

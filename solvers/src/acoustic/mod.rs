@@ -1,6 +1,7 @@
 //! The k-space acoustic solver: input -> plan -> time loop -> sensor data.
 
 mod error;
+mod grid_map;
 pub mod input;
 mod materials;
 pub mod memory;

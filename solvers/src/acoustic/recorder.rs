@@ -1,0 +1,218 @@
+//! Accumulates what the sensor records, sample by sample, from the backend's gathers.
+
+use super::input::{ContinuousWave, Record};
+use super::output::SensorData;
+use ndarray::{Array1, Array2};
+use std::f64::consts::PI;
+
+/// Running max, min and sum of squares over the recorded samples.
+struct Statistics {
+    max: Vec<f32>,
+    min: Vec<f32>,
+    sum_sq: Vec<f64>,
+}
+
+impl Statistics {
+    fn new(n: usize) -> Self {
+        Self {
+            max: vec![f32::NEG_INFINITY; n],
+            min: vec![f32::INFINITY; n],
+            sum_sq: vec![0.0; n],
+        }
+    }
+
+    fn add(&mut self, samples: &[f32]) {
+        for (j, &v) in samples.iter().enumerate() {
+            self.max[j] = self.max[j].max(v);
+            self.min[j] = self.min[j].min(v);
+            self.sum_sq[j] += (v as f64) * (v as f64);
+        }
+    }
+
+    fn rms(&self, count: usize) -> Array1<f32> {
+        self.sum_sq
+            .iter()
+            .map(|&s| (s / count.max(1) as f64).sqrt() as f32)
+            .collect()
+    }
+}
+
+/// Running DFT at one frequency over the last samples of the run.
+struct ContinuousWaveSum {
+    omega_dt: f64,
+    first_step: usize,
+    count: usize,
+    re: Vec<f64>,
+    im: Vec<f64>,
+}
+
+/// A quantity recorded per sensor: the stored series and/or its statistics.
+struct Channel {
+    series: Option<Array2<f32>>,
+    stats: Option<Statistics>,
+}
+
+impl Channel {
+    fn new(series: bool, stats: bool, sensors: usize, samples: usize) -> Self {
+        Self {
+            series: series.then(|| Array2::zeros((sensors, samples))),
+            stats: stats.then(|| Statistics::new(sensors)),
+        }
+    }
+
+    fn add(&mut self, column: usize, samples: &[f32]) {
+        if let Some(s) = &mut self.series {
+            s.column_mut(column).assign(&ndarray::ArrayView1::from(samples));
+        }
+        if let Some(st) = &mut self.stats {
+            st.add(samples);
+        }
+    }
+}
+
+pub struct Recorder {
+    record: Record,
+    start: usize,
+    samples: usize,
+    pressure: Channel,
+    velocity: Vec<Channel>,
+    cw: Option<ContinuousWaveSum>,
+}
+
+/// Number of samples of the CW window: the last `periods` periods, at least one sample.
+pub fn cw_window(cw: &ContinuousWave, dt: f64, recorded: usize) -> usize {
+    let samples = (cw.periods / (cw.frequency_hz * dt)).round() as usize;
+    samples.clamp(1, recorded.max(1))
+}
+
+impl Recorder {
+    pub fn new(record: &Record, start: usize, steps: usize, sensors: usize, ndim: usize, dt: f64) -> Self {
+        let samples = steps.saturating_sub(start);
+        let p_stats = record.p_max || record.p_min || record.p_rms;
+        let u_stats = record.u_max || record.u_min || record.u_rms;
+        let cw = record.cw.as_ref().map(|cw| {
+            let window = cw_window(cw, dt, samples);
+            ContinuousWaveSum {
+                omega_dt: 2.0 * PI * cw.frequency_hz * dt,
+                first_step: steps - window,
+                count: 0,
+                re: vec![0.0; sensors],
+                im: vec![0.0; sensors],
+            }
+        });
+        Self {
+            record: record.clone(),
+            start,
+            samples,
+            pressure: Channel::new(record.p, p_stats, sensors, samples),
+            velocity: (0..ndim)
+                .map(|_| Channel::new(record.u, u_stats, sensors, samples))
+                .filter(|_| record.any_velocity())
+                .collect(),
+            cw,
+        }
+    }
+
+    /// Bytes the recorder will hold for these settings.
+    pub fn estimate_bytes(record: &Record, start: usize, steps: usize, sensors: usize, ndim: usize) -> usize {
+        let samples = steps.saturating_sub(start);
+        let series = |on: bool| if on { sensors * samples * 4 } else { 0 };
+        let stats = sensors * 16;
+        let u = if record.any_velocity() { ndim * (series(record.u) + stats) } else { 0 };
+        series(record.p) + stats + u + record.cw.as_ref().map_or(0, |_| sensors * 16)
+    }
+
+    pub fn wants_velocity(&self) -> bool {
+        !self.velocity.is_empty()
+    }
+
+    pub fn pressure(&mut self, step: usize, samples: &[f32]) {
+        if step >= self.start {
+            self.pressure.add(step - self.start, samples);
+        }
+        if let Some(cw) = &mut self.cw {
+            if step >= cw.first_step {
+                let phase = cw.omega_dt * step as f64;
+                let (s, c) = phase.sin_cos();
+                for (j, &v) in samples.iter().enumerate() {
+                    cw.re[j] += v as f64 * c;
+                    cw.im[j] -= v as f64 * s;
+                }
+                cw.count += 1;
+            }
+        }
+    }
+
+    pub fn velocity(&mut self, step: usize, axis: usize, samples: &[f32]) {
+        if step >= self.start {
+            self.velocity[axis].add(step - self.start, samples);
+        }
+    }
+
+    pub fn finish(self, data: &mut SensorData) {
+        let r = &self.record;
+        let n = self.samples;
+        data.p = self.pressure.series;
+        if let Some(st) = &self.pressure.stats {
+            data.p_max = r.p_max.then(|| Array1::from(st.max.clone()));
+            data.p_min = r.p_min.then(|| Array1::from(st.min.clone()));
+            data.p_rms = r.p_rms.then(|| st.rms(n));
+        }
+        if !self.velocity.is_empty() {
+            let stats = |f: &dyn Fn(&Statistics) -> Array1<f32>| -> Vec<Array1<f32>> {
+                self.velocity.iter().filter_map(|c| c.stats.as_ref().map(f)).collect()
+            };
+            data.u_max = r.u_max.then(|| stats(&|s| Array1::from(s.max.clone())));
+            data.u_min = r.u_min.then(|| stats(&|s| Array1::from(s.min.clone())));
+            data.u_rms = r.u_rms.then(|| stats(&|s| s.rms(n)));
+            data.u = r
+                .u
+                .then(|| self.velocity.into_iter().filter_map(|c| c.series).collect());
+        }
+        if let Some(cw) = self.cw {
+            let k = cw.count.max(1) as f64;
+            data.cw_amplitude = Some(
+                cw.re.iter().zip(&cw.im).map(|(a, b)| (2.0 * a.hypot(*b) / k) as f32).collect(),
+            );
+            data.cw_phase = Some(cw.re.iter().zip(&cw.im).map(|(a, b)| b.atan2(*a) as f32).collect());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cw_recovers_amplitude_and_phase_of_a_sampled_cosine() {
+        let (f, dt, steps) = (1e6, 2e-8, 1000);
+        let record = Record {
+            cw: Some(ContinuousWave { frequency_hz: f, periods: 4.0 }),
+            ..Default::default()
+        };
+        let mut rec = Recorder::new(&record, 0, steps, 1, 1, dt);
+        for n in 0..steps {
+            let t = n as f64 * dt;
+            rec.pressure(n, &[(2.5 * (2.0 * PI * f * t + 0.7).cos()) as f32]);
+        }
+        let mut data = SensorData::default();
+        rec.finish(&mut data);
+        assert!((data.cw_amplitude.unwrap()[0] - 2.5).abs() < 1e-4);
+        assert!((data.cw_phase.unwrap()[0] - 0.7).abs() < 1e-4);
+    }
+
+    #[test]
+    fn statistics_follow_the_start_step() {
+        let record = Record { p: true, p_max: true, p_min: true, p_rms: true, ..Default::default() };
+        let mut rec = Recorder::new(&record, 1, 3, 1, 1, 1.0);
+        for (n, v) in [5.0f32, -1.0, 2.0].iter().enumerate() {
+            rec.pressure(n, &[*v]);
+        }
+        let mut data = SensorData::default();
+        rec.finish(&mut data);
+        assert_eq!(data.p.unwrap().row(0).to_vec(), vec![-1.0, 2.0]);
+        assert_eq!(data.p_max.unwrap()[0], 2.0);
+        assert_eq!(data.p_min.unwrap()[0], -1.0);
+        assert!((data.p_rms.unwrap()[0] - (2.5f32).sqrt()).abs() < 1e-6);
+    }
+}

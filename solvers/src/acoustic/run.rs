@@ -1,0 +1,104 @@
+//! The time loop: drives a backend step by step, records, watches stability.
+
+use super::error::SolverError;
+use super::output::{Field, RunStats, SensorData};
+use super::plan::Plan;
+use super::recorder::Recorder;
+use super::stability::Watch;
+use super::step::{self, Schedule};
+use ferrowave_kernels::cpu::CpuAcoustic;
+use ferrowave_kernels::AcousticBackend;
+use ndarray::{IxDyn, ShapeBuilder};
+use std::time::Instant;
+
+/// Receives progress once per step.
+pub trait Progress {
+    fn update(&mut self, steps_done: usize, steps_total: usize);
+}
+
+/// No progress reporting.
+impl Progress for () {
+    fn update(&mut self, _: usize, _: usize) {}
+}
+
+/// Steps between checks of the whole field for NaN and runaway growth.
+const FIELD_CHECK_INTERVAL: usize = 16;
+
+impl Plan {
+    /// Runs the simulation on the CPU backend with the plan's thread count.
+    pub fn run(self, progress: &mut (dyn Progress + Send)) -> Result<(SensorData, RunStats), SolverError> {
+        self.check_memory()?;
+        let threads = self.summary().threads;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| SolverError::Threads { threads, reason: e.to_string() })?;
+        pool.install(|| self.execute(progress, threads))
+    }
+
+    fn execute(self, progress: &mut (dyn Progress + Send), threads: usize) -> Result<(SensorData, RunStats), SolverError> {
+        let started = Instant::now();
+        let steps = self.summary().steps;
+        let dt = self.summary().dt_s;
+        let Plan { setup, map, record, record_start, sources_end, .. } = self;
+        let ndim = setup.ndim;
+        let schedule = Schedule::new(&setup);
+        let has_initial_pressure = setup.initial_pressure.is_some();
+        let sensors = setup.sensor_points.len();
+        let mut recorder = Recorder::new(&record, record_start, steps, sensors, ndim, dt);
+        let mut watch = Watch::new(sources_end);
+        let mut backend = CpuAcoustic::new(setup);
+
+        for n in 0..steps {
+            let keep_field = record.p_final && n + 1 == steps;
+            if n == 0 && has_initial_pressure {
+                step::initial_pressure(&mut backend, ndim);
+            } else {
+                step::advance(&mut backend, &schedule, n, keep_field);
+            }
+            let p = backend.pressure_samples();
+            watch.check_samples(n, p)?;
+            recorder.pressure(n, p);
+            if recorder.wants_velocity() {
+                for axis in 0..ndim {
+                    recorder.velocity(n, axis, backend.velocity_samples(axis));
+                }
+            }
+            if n % FIELD_CHECK_INTERVAL == 0 || n + 1 == steps {
+                watch.check_field(n, backend.density_magnitude())?;
+            }
+            progress.update(n + 1, steps);
+        }
+
+        let mut data = SensorData::default();
+        recorder.finish(&mut data);
+        let field = |values: Vec<f32>| -> Field {
+            Field::from_shape_vec(IxDyn(map.user.dims()).f(), values)
+                .expect("cropped field matches the user grid")
+                .as_standard_layout()
+                .into_owned()
+        };
+        if record.p_final {
+            data.p_final = Some(field(map.crop(backend.pressure_field())));
+        }
+        if record.u_final {
+            let mut buffer = vec![0.0; map.num_points()];
+            data.u_final = Some(
+                (0..ndim)
+                    .map(|axis| {
+                        backend.velocity_field(axis, &mut buffer);
+                        field(map.crop(&buffer))
+                    })
+                    .collect(),
+            );
+        }
+        let stats = RunStats {
+            steps,
+            dt_s: dt,
+            wall_seconds: started.elapsed().as_secs_f64(),
+            bytes_allocated: backend.bytes_allocated(),
+            threads,
+        };
+        Ok((data, stats))
+    }
+}

@@ -1,0 +1,102 @@
+//! One time step of k-Wave's first-order k-space scheme, in the order of the update
+//! equations (Treeby et al. 2012), written once against the backend catalogue.
+//!
+//! Spectral buffers: 0..ndim carry grad p, then u, then the split divergence; buffer 0 carries
+//! p between steps; buffers 0 and 1 carry the absorption terms; buffers after those carry
+//! k-space corrected source grids.
+
+use ferrowave_kernels::setup::AcousticSetup;
+use ferrowave_kernels::{AcousticBackend, Spec, SpectralOp, Update};
+
+/// What the loop needs to know about a run once the backend owns its setup: the dimension,
+/// absorption, and when each k-space corrected source acts and which buffer it uses.
+pub struct Schedule {
+    pub ndim: usize,
+    pub absorbing: bool,
+    /// (signal length, spectral buffer) of the corrected pressure source.
+    pressure: Option<(usize, Spec)>,
+    velocity: [Option<(usize, Spec)>; 3],
+}
+
+impl Schedule {
+    pub fn new(setup: &AcousticSetup) -> Self {
+        use ferrowave_kernels::SourceInjection::Additive;
+        let mut next = if setup.absorption.is_some() {
+            setup.ndim.max(2)
+        } else {
+            setup.ndim
+        };
+        let mut slot = |s: &Option<ferrowave_kernels::PointSource>| {
+            s.as_ref().filter(|s| s.injection == Additive).map(|s| {
+                next += 1;
+                (s.length, next - 1)
+            })
+        };
+        let pressure = slot(&setup.pressure_source);
+        let velocity = [
+            slot(&setup.velocity_sources[0]),
+            slot(&setup.velocity_sources[1]),
+            slot(&setup.velocity_sources[2]),
+        ];
+        Self {
+            ndim: setup.ndim,
+            absorbing: setup.absorption.is_some(),
+            pressure,
+            velocity,
+        }
+    }
+}
+
+/// The buffer of a corrected source if it acts at `step`.
+fn active(source: Option<(usize, Spec)>, step: usize) -> Option<Spec> {
+    source.filter(|(length, _)| step < *length).map(|(_, slot)| slot)
+}
+
+const PRESSURE: Spec = 0;
+
+/// Sets the initial condition from p0 (k-Wave's t_index = 0 with p0_source_flag): p = p0,
+/// rho_i = p0 / (ndim c0^2), u_i(-dt/2) = dt / (2 rho0_sg_i) d/dx_i+ p0, so u(0) = 0.
+pub fn initial_pressure(b: &mut dyn AcousticBackend, ndim: usize) {
+    let axes: Vec<Spec> = (0..ndim).collect();
+    b.fused(Update::InitialPressure, &[], &[PRESSURE]);
+    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], &axes);
+    b.fused(Update::InitialVelocity, &axes, &[]);
+    // grad p for the next step needs F{p0} again: the gradient consumed it.
+    b.fused(Update::InitialPressure, &[], &[PRESSURE]);
+}
+
+/// Advances the fields by one step. Buffer 0 must hold F{p} of the previous step.
+pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, keep_field: bool) {
+    let ndim = schedule.ndim;
+    let axes: Vec<Spec> = (0..ndim).collect();
+
+    // 1-2. u_i = pml_sg_i (pml_sg_i u_i - dt / rho0_sg_i kappa d/dx_i+ p), then velocity sources.
+    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], &axes);
+    let mut velocity_inputs = axes.clone();
+    for axis in 0..ndim {
+        if let Some(slot) = active(schedule.velocity[axis], step) {
+            b.fused(Update::ScatterVelocitySource { step, axis }, &[], &[slot]);
+            b.spectral(SpectralOp::SourceCorrection, &[slot], &[slot]);
+            velocity_inputs.push(slot);
+        }
+    }
+    b.fused(Update::Velocity { step }, &velocity_inputs, &axes);
+
+    // 3-4. rho_i = pml_i (pml_i rho_i - dt rho0 kappa d/dx_i- u_i), then pressure sources.
+    b.spectral(SpectralOp::DivergenceStaggeredBackward, &axes, &axes);
+    let mut density_inputs = axes.clone();
+    if let Some(slot) = active(schedule.pressure, step) {
+        b.fused(Update::ScatterPressureSource { step }, &[], &[slot]);
+        b.spectral(SpectralOp::SourceCorrection, &[slot], &[slot]);
+        density_inputs.push(slot);
+    }
+
+    // 5. p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau L1{rho0 div u} - eta L2{rho}).
+    if schedule.absorbing {
+        b.fused(Update::Density { step, keep_field }, &density_inputs, &[0, 1]);
+        b.spectral(SpectralOp::FractionalLaplacians, &[0, 1], &[0, 1]);
+        b.fused(Update::AbsorbingPressure { step, keep_field }, &[0, 1], &[PRESSURE]);
+    } else {
+        b.fused(Update::Density { step, keep_field }, &density_inputs, &[PRESSURE]);
+    }
+}
