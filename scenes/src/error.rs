@@ -77,10 +77,6 @@ impl<'a> Locator<'a> {
         }
     }
 
-    pub(crate) fn file(&self) -> &str {
-        &self.file
-    }
-
     /// 1-based (line, column) of a byte offset.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
@@ -181,6 +177,23 @@ impl<'a> Locator<'a> {
         Ok(())
     }
 
+    /// The span of a table given by its keys (`["source", "pressure"]`), if the text has it.
+    pub(crate) fn table_span(&self, keys: &[&str]) -> Option<Range<usize>> {
+        let mut table = self.doc.as_ref()?.as_table();
+        for (i, key) in keys.iter().enumerate() {
+            match table.get(key)? {
+                toml_edit::Item::Table(t) => {
+                    if i + 1 == keys.len() {
+                        return t.span().or_else(|| table.key(key).and_then(|k| k.span()));
+                    }
+                    table = t;
+                }
+                _ => return table.key(key).and_then(|k| k.span()),
+            }
+        }
+        None
+    }
+
     /// An error with no line.
     pub(crate) fn general(&self, message: impl Into<String>) -> SceneError {
         SceneError::Scene {
@@ -207,11 +220,16 @@ impl<'a> Locator<'a> {
         }
         let path = self.path_at(&span);
         if let Some(missing) = between(&raw, "missing field `", "`") {
-            let field = match &path {
-                Some(p) => format!("{p}.{missing}"),
-                None => missing.to_string(),
+            // The span is the table's: find which table has exactly that span.
+            let table = self.doc.as_ref().and_then(|doc| {
+                let mut found = None;
+                exact_table(doc.as_table(), "", &span, &mut found);
+                found
+            });
+            return match table {
+                Some(t) => self.named(&span, format!("{t}.{missing}"), "required but missing"),
+                None => self.general(format!("the [{missing}] table is required but missing")),
             };
-            return self.named(&span, field, "required but missing");
         }
         if raw.starts_with("unknown field") {
             let expected = raw
@@ -261,6 +279,57 @@ fn join(prefix: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{prefix}.{key}")
+    }
+}
+
+/// The path of the table (header or inline) whose span is exactly `span`.
+fn exact_table(
+    table: &toml_edit::Table,
+    prefix: &str,
+    span: &Range<usize>,
+    found: &mut Option<String>,
+) {
+    let same = |s: Option<Range<usize>>| s.as_ref() == Some(span);
+    for (key, item) in table.iter() {
+        let path = join(prefix, key);
+        match item {
+            toml_edit::Item::Table(t) => {
+                if same(t.span()) {
+                    *found = Some(path.clone());
+                }
+                exact_table(t, &path, span, found);
+            }
+            toml_edit::Item::ArrayOfTables(array) => {
+                for (i, t) in array.iter().enumerate() {
+                    let entry = format!("{path}[{i}]");
+                    if same(t.span()) {
+                        *found = Some(entry.clone());
+                    }
+                    exact_table(t, &entry, span, found);
+                }
+            }
+            toml_edit::Item::Value(v) => exact_value(v, &path, span, found),
+            toml_edit::Item::None => {}
+        }
+    }
+}
+
+fn exact_value(value: &toml_edit::Value, path: &str, span: &Range<usize>, found: &mut Option<String>) {
+    match value {
+        toml_edit::Value::InlineTable(t) => {
+            if t.span().as_ref() == Some(span) {
+                *found = Some(path.to_string());
+            }
+            for (key, v) in t.iter() {
+                exact_value(v, &join(path, key), span, found);
+            }
+        }
+        toml_edit::Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                exact_value(v, &format!("{path}[{i}]"), span, found);
+            }
+        }
+        _ => {}
     }
 }
 

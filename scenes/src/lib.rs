@@ -1,2 +1,16 @@
 //! Scene files (TOML) for ferrowave's acoustic solver, the media, sources and sensors they
 //! describe, and the HDF5 result files runs write.
+//!
+//! [`load_scene`] reads a scene file and builds the solver's
+//! [`Simulation`](ferrowave_solvers::acoustic::Simulation); docs/scenes.md describes the
+//! schema.
+
+pub mod arrays;
+pub mod build;
+pub mod error;
+pub mod scene;
+pub mod shapes;
+pub mod signals;
+
+pub use build::{load_scene, num_steps, parse_scene, time_step, Scene};
+pub use error::SceneError;

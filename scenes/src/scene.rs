@@ -402,7 +402,7 @@ pub struct SignalTable {
 }
 
 /// What a sensor can record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordName {
     P,

@@ -8,7 +8,7 @@ tests give the same masks, and prints the values the Rust unit tests hard-code.
     python kwave_smooth_reference.py --rust DIR      # also compare DIR/<case>.f32 / .f64 written by
                                                      # Rust (raw little-endian, x fastest)
 
-`--h5 DIR` (default /work/shared/reference/kwave) also reads p0 from the homogeneous_2d/3d inputs.
+`--h5 DIR` (default: shared/reference/kwave beside the repository) also reads p0 from the homogeneous_2d/3d inputs.
 """
 
 import argparse
@@ -78,7 +78,8 @@ def fmt_idx(idx):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rust", help="folder with <case>.f32 (and optionally <case>.f64) files written by the Rust port")
-    ap.add_argument("--h5", default="/work/shared/reference/kwave")
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap.add_argument("--h5", default=os.path.join(here, "..", "..", "..", "shared", "reference", "kwave"))
     args = ap.parse_args()
 
     rng = np.random.default_rng(7)

@@ -235,7 +235,8 @@ impl Engine {
                     // SAFETY: lines first..first+lines of every plane belong to this block.
                     let src = unsafe { views[b].slice(z * plane_len + first, lines) };
                     for (t, v) in src.iter().enumerate() {
-                        data[t * nz + z] = *v;
+                        // SAFETY: t < lines and z < nz, and data holds lines * nz values.
+                        unsafe { *data.get_unchecked_mut(t * nz + z) = *v };
                     }
                 }
                 if nz > 1 {
@@ -258,7 +259,8 @@ impl Engine {
                     // SAFETY: as above.
                     let dst = unsafe { views[b].slice(z * plane_len + first, lines) };
                     for (t, v) in dst.iter_mut().enumerate() {
-                        *v = data[t * nz + z];
+                        // SAFETY: as above.
+                        *v = unsafe { *data.get_unchecked(t * nz + z) };
                     }
                 }
             }
@@ -269,11 +271,15 @@ impl Engine {
 /// Writes the transpose of `src` (rows x cols, row-major) into `dst` (cols x rows).
 fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
     const TILE: usize = 16;
+    assert!(src.len() >= rows * cols && dst.len() >= rows * cols);
     for r0 in (0..rows).step_by(TILE) {
+        let r1 = (r0 + TILE).min(rows);
         for c0 in (0..cols).step_by(TILE) {
-            for r in r0..(r0 + TILE).min(rows) {
-                for c in c0..(c0 + TILE).min(cols) {
-                    dst[c * rows + r] = src[r * cols + c];
+            let c1 = (c0 + TILE).min(cols);
+            for r in r0..r1 {
+                for c in c0..c1 {
+                    // SAFETY: r < rows and c < cols, and both slices hold rows * cols values.
+                    unsafe { *dst.get_unchecked_mut(c * rows + r) = *src.get_unchecked(r * cols + c) };
                 }
             }
         }

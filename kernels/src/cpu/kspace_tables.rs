@@ -101,16 +101,6 @@ impl KSpaceTables {
                 .sum::<usize>()
     }
 
-    /// Derivative factor of `axis` at line `line` and z index `kz`.
-    #[inline(always)]
-    fn factor(d: &[Vec<Complex32>; 3], axis: usize, kx: usize, ky: usize, kz: usize) -> Complex32 {
-        match axis {
-            0 => d[0][kx],
-            1 => d[1][ky],
-            _ => d[2][kz],
-        }
-    }
-
     pub fn apply(&self, op: SpectralOp, block: &LineBlock, ny: usize, out: &mut [Vec<Complex32>]) {
         let nz = block.nz;
         let len = block.lines * nz;
@@ -119,29 +109,65 @@ impl KSpaceTables {
             SpectralOp::GradientStaggeredForward => {
                 let input = &block.inputs[0][..len];
                 let kappa = &self.kappa[start..start + len];
-                for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
-                    for t in 0..block.lines {
-                        let line = block.first_line + t;
-                        let (kx, ky) = (line / ny, line % ny);
-                        for kz in 0..nz {
-                            let i = t * nz + kz;
-                            let d = Self::factor(&self.derivative_forward, axis, kx, ky, kz);
-                            o[i] = input[i] * (d * kappa[i]);
+                let d = &self.derivative_forward;
+                for t in 0..block.lines {
+                    let line = block.first_line + t;
+                    let (kx, ky) = (line / ny, line % ny);
+                    let range = t * nz..(t + 1) * nz;
+                    let (s, k) = (&input[range.clone()], &kappa[range.clone()]);
+                    let (cx, cy, dz) = (d[0][kx], d[1][ky], &d[2][..nz]);
+                    match out {
+                        [o0] => {
+                            let o0 = &mut o0[range];
+                            for i in 0..nz {
+                                o0[i] = s[i] * (cx * k[i]);
+                            }
                         }
+                        [o0, o1] => {
+                            let (o0, o1) = (&mut o0[range.clone()], &mut o1[range]);
+                            for i in 0..nz {
+                                let v = s[i] * k[i];
+                                o0[i] = v * cx;
+                                o1[i] = v * cy;
+                            }
+                        }
+                        [o0, o1, o2] => {
+                            let (o0, o1, o2) = (&mut o0[range.clone()], &mut o1[range.clone()], &mut o2[range]);
+                            for i in 0..nz {
+                                let v = s[i] * k[i];
+                                o0[i] = v * cx;
+                                o1[i] = v * cy;
+                                o2[i] = v * dz[i];
+                            }
+                        }
+                        _ => unreachable!("1 to 3 gradient outputs"),
                     }
                 }
             }
             SpectralOp::DivergenceStaggeredBackward => {
                 let kappa = &self.kappa[start..start + len];
-                for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
-                    let input = &block.inputs[axis][..len];
-                    for t in 0..block.lines {
-                        let line = block.first_line + t;
-                        let (kx, ky) = (line / ny, line % ny);
-                        for kz in 0..nz {
-                            let i = t * nz + kz;
-                            let d = Self::factor(&self.derivative_backward, axis, kx, ky, kz);
-                            o[i] = input[i] * (d * kappa[i]);
+                let d = &self.derivative_backward;
+                for t in 0..block.lines {
+                    let line = block.first_line + t;
+                    let (kx, ky) = (line / ny, line % ny);
+                    let range = t * nz..(t + 1) * nz;
+                    let k = &kappa[range.clone()];
+                    for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
+                        let s = &block.inputs[axis][range.clone()];
+                        let o = &mut o[range.clone()];
+                        match axis {
+                            0 | 1 => {
+                                let c = if axis == 0 { d[0][kx] } else { d[1][ky] };
+                                for i in 0..nz {
+                                    o[i] = s[i] * (c * k[i]);
+                                }
+                            }
+                            _ => {
+                                let dz = &d[2][..nz];
+                                for i in 0..nz {
+                                    o[i] = s[i] * (dz[i] * k[i]);
+                                }
+                            }
                         }
                     }
                 }
@@ -151,15 +177,16 @@ impl KSpaceTables {
                     .iter_mut()
                     .zip(block.inputs.iter().zip([&self.nabla1, &self.nabla2]))
                 {
+                    let (o, s, k) = (&mut o[..len], &input[..len], &table[start..start + len]);
                     for i in 0..len {
-                        o[i] = input[i] * table[start + i];
+                        o[i] = s[i] * k[i];
                     }
                 }
             }
             SpectralOp::SourceCorrection => {
-                let input = &block.inputs[0];
+                let (o, s, k) = (&mut out[0][..len], &block.inputs[0][..len], &self.source_kappa[start..start + len]);
                 for i in 0..len {
-                    out[0][i] = input[i] * self.source_kappa[start + i];
+                    o[i] = s[i] * k[i];
                 }
             }
         }

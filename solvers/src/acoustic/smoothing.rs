@@ -37,12 +37,18 @@ use rustfft::FftPlanner;
 
 /// The sizes of the axes that k-Wave keeps (singleton axes removed), with their axis numbers.
 fn effective_axes(shape: [usize; 3], ndim: usize) -> Vec<(usize, usize)> {
-    assert!((1..=3).contains(&ndim), "ndim must be 1, 2 or 3 (got {ndim})");
+    assert!(
+        (1..=3).contains(&ndim),
+        "ndim must be 1, 2 or 3 (got {ndim})"
+    );
     debug_assert!(
         shape[ndim..].iter().all(|&n| n == 1),
         "axes beyond ndim must have one point: {shape:?}, ndim {ndim}"
     );
-    (0..3).filter(|&a| shape[a] > 1).map(|a| (a, shape[a])).collect()
+    (0..3)
+        .filter(|&a| shape[a] > 1)
+        .map(|a| (a, shape[a]))
+        .collect()
 }
 
 /// getWin's Blackman cosine series (param 0.16) for sample `n` of an `m`-point symmetric window.
@@ -151,6 +157,13 @@ struct LinePtr(*mut Complex64);
 unsafe impl Send for LinePtr {}
 unsafe impl Sync for LinePtr {}
 
+impl LinePtr {
+    /// A method (not the field) so closures capture the whole `Send + Sync` wrapper.
+    fn get(self) -> *mut Complex64 {
+        self.0
+    }
+}
+
 /// In-place complex FFT of a flat x-fastest 3D array along `axis` (unnormalised both ways).
 fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: bool) {
     let n = shape[axis];
@@ -167,7 +180,8 @@ fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: boo
     if axis == 0 {
         let lines = data.len() / n;
         let per_task = (lines / (4 * rayon::current_num_threads())).max(1);
-        data.par_chunks_mut(n * per_task).for_each(|c| fft.process(c));
+        data.par_chunks_mut(n * per_task)
+            .for_each(|c| fft.process(c));
         return;
     }
     // Strided axis: a task takes a run of up to BX consecutive x for one value of the other
@@ -182,7 +196,6 @@ fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: boo
     (0..outer * xblocks).into_par_iter().for_each_init(
         || vec![Complex64::new(0.0, 0.0); n * BX],
         |buf, task| {
-            let ptr = ptr;
             let (o, xb) = (task / xblocks, task % xblocks);
             let x0 = xb * BX;
             let bx = BX.min(nx - x0);
@@ -194,7 +207,7 @@ fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: boo
                 for j in 0..bx {
                     // SAFETY: in bounds (row + j < len); the lines (x0 + j, o) belong to this
                     // task only.
-                    buf[j * n + i] = unsafe { *ptr.0.add(row + j) };
+                    buf[j * n + i] = unsafe { *ptr.get().add(row + j) };
                 }
             }
             fft.process(buf);
@@ -202,7 +215,7 @@ fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: boo
                 let row = base + i * stride;
                 for j in 0..bx {
                     // SAFETY: as above.
-                    unsafe { *ptr.0.add(row + j) = buf[j * n + i] };
+                    unsafe { *ptr.get().add(row + j) = buf[j * n + i] };
                 }
             }
         },
@@ -216,7 +229,12 @@ fn fft_axis(data: &mut [Complex64], shape: [usize; 3], axis: usize, inverse: boo
 /// `data` is flat with x fastest (`index = x + Nx (y + Ny z)`), unused axes of `shape` are 1 and
 /// singleton axes are dropped as k-Wave does (a `[N, 1, 1]` or `[1, N, 1]` grid is smoothed as 1D
 /// with no rotation). Computed in f64 (see [`smooth_like_kwave_f64`]) and rounded to f32.
-pub fn smooth_like_kwave(data: &[f32], shape: [usize; 3], ndim: usize, restore_max: bool) -> Vec<f32> {
+pub fn smooth_like_kwave(
+    data: &[f32],
+    shape: [usize; 3],
+    ndim: usize,
+    restore_max: bool,
+) -> Vec<f32> {
     let wide: Vec<f64> = data.iter().map(|&v| v as f64).collect();
     smooth_like_kwave_f64(&wide, shape, ndim, restore_max)
         .into_iter()
@@ -227,7 +245,12 @@ pub fn smooth_like_kwave(data: &[f32], shape: [usize; 3], ndim: usize, restore_m
 /// [`smooth_like_kwave`] in f64 throughout. Where k-Wave would produce NaN (a field that is zero
 /// everywhere with `restore_max`, or a single-point grid) this returns the unscaled result / the
 /// input instead.
-pub fn smooth_like_kwave_f64(data: &[f64], shape: [usize; 3], ndim: usize, restore_max: bool) -> Vec<f64> {
+pub fn smooth_like_kwave_f64(
+    data: &[f64],
+    shape: [usize; 3],
+    ndim: usize,
+    restore_max: bool,
+) -> Vec<f64> {
     let total: usize = shape.iter().product();
     assert_eq!(
         data.len(),
@@ -281,6 +304,7 @@ pub fn smooth_like_kwave_f64(data: &[f64], shape: [usize; 3], ndim: usize, resto
 }
 
 #[cfg(test)]
+#[allow(clippy::excessive_precision)] // reference values are printed with 17 significant digits
 mod tests {
     //! Reference values come from k-wave-python 0.6.2 (`kwave.utils.filters.smooth`,
     //! `kwave.utils.signals.get_win`, `make_disc`, `make_ball`), printed by
@@ -315,10 +339,16 @@ mod tests {
     fn check(v: &[f64], shape: [usize; 3], expected: &[([usize; 3], f64)], sum: f64, tol: f64) {
         for &(p, e) in expected {
             let got = at(v, shape, p);
-            assert!((got - e).abs() <= tol, "at {p:?}: got {got:e}, k-Wave {e:e}");
+            assert!(
+                (got - e).abs() <= tol,
+                "at {p:?}: got {got:e}, k-Wave {e:e}"
+            );
         }
         let s: f64 = v.iter().sum();
-        assert!((s - sum).abs() <= tol * sum.abs().max(1.0), "sum {s} vs k-Wave {sum}");
+        assert!(
+            (s - sum).abs() <= tol * sum.abs().max(1.0),
+            "sum {s} vs k-Wave {sum}"
+        );
     }
 
     const TOL64: f64 = 1e-12;
@@ -336,7 +366,11 @@ mod tests {
             (33, 0.9960551857683569),
             (63, 0.000870459096159959),
         ] {
-            assert!((w[i] - e).abs() < 1e-15, "64-point window at {i}: {} vs {e}", w[i]);
+            assert!(
+                (w[i] - e).abs() < 1e-15,
+                "64-point window at {i}: {} vs {e}",
+                w[i]
+            );
         }
         // get_win(33, 'Blackman', symmetric=True).
         let w = blackman_window([33, 1, 1], 1);
@@ -346,11 +380,21 @@ mod tests {
             (16, 0.9999999999999999),
             (32, 1.3877787807814457e-17),
         ] {
-            assert!((w[i] - e).abs() < 1e-15, "33-point window at {i}: {} vs {e}", w[i]);
+            assert!(
+                (w[i] - e).abs() < 1e-15,
+                "33-point window at {i}: {} vs {e}",
+                w[i]
+            );
         }
         // A 1D grid along y or z gets the same window.
-        assert_eq!(blackman_window([1, 64, 1], 2), blackman_window([64, 1, 1], 1));
-        assert_eq!(blackman_window([1, 1, 64], 3), blackman_window([64, 1, 1], 1));
+        assert_eq!(
+            blackman_window([1, 64, 1], 2),
+            blackman_window([64, 1, 1], 1)
+        );
+        assert_eq!(
+            blackman_window([1, 1, 64], 3),
+            blackman_window([64, 1, 1], 1)
+        );
     }
 
     #[test]
@@ -418,7 +462,10 @@ mod tests {
         let a32: Vec<f32> = a.iter().map(|&v| v as f32).collect();
         let sm32 = smooth_like_kwave(&a32, shape, 1, true);
         for (p, e) in expected {
-            assert!((at(&sm32, shape, p) as f64 - e).abs() < 2e-6, "f32 at {p:?}");
+            assert!(
+                (at(&sm32, shape, p) as f64 - e).abs() < 2e-6,
+                "f32 at {p:?}"
+            );
         }
     }
 
@@ -543,7 +590,10 @@ mod tests {
     fn matches_shared_kwave_reference_p0() {
         // homogeneous_3d_input.h5 p0_source_input (float32), (x, y, z).
         let shape = [48, 48, 48];
-        let ball: Vec<f32> = mask(shape, [22, 25, 24], 4).iter().map(|&v| v as f32).collect();
+        let ball: Vec<f32> = mask(shape, [22, 25, 24], 4)
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
         let sm = smooth_like_kwave(&ball, shape, 3, true);
         for (p, e) in [
             ([20, 24, 23], 1.0f32),
@@ -560,11 +610,17 @@ mod tests {
             ([29, 5, 2], 1.7524982e-05),
         ] {
             let got = at(&sm, shape, p);
-            assert!((got - e).abs() <= 1e-6, "3D p0 at {p:?}: {got:e} vs file {e:e}");
+            assert!(
+                (got - e).abs() <= 1e-6,
+                "3D p0 at {p:?}: {got:e} vs file {e:e}"
+            );
         }
         // homogeneous_2d_input.h5 p0_source_input (float32), (x, y).
         let shape = [128, 128, 1];
-        let disc: Vec<f32> = mask(shape, [60, 70, 1], 6).iter().map(|&v| v as f32).collect();
+        let disc: Vec<f32> = mask(shape, [60, 70, 1], 6)
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
         let sm = smooth_like_kwave(&disc, shape, 2, true);
         for (p, e) in [
             ([59, 69, 0], 1.0f32),
@@ -578,7 +634,10 @@ mod tests {
             ([18, 65, 0], 1.084942e-05),
         ] {
             let got = at(&sm, shape, p);
-            assert!((got - e).abs() <= 1e-6, "2D p0 at {p:?}: {got:e} vs file {e:e}");
+            assert!(
+                (got - e).abs() <= 1e-6,
+                "2D p0 at {p:?}: {got:e} vs file {e:e}"
+            );
         }
     }
 

@@ -1,0 +1,103 @@
+//! ms/step of the CPU stepper on the problem: 3D homogeneous water, dx 0.1 mm,
+//! lossless, PML 10 inside, CFL 0.3, a smoothed p0 ball and two point sensors.
+//!
+//! Usage: acoustic_cpu [--threads N] [--steps S] [SIZE ...]   (default sizes 64 128 256)
+
+use ferrowave_solvers::acoustic::*;
+use std::time::Instant;
+
+fn problem(n: usize, steps: usize) -> Simulation {
+    let grid = Grid::new(&[n, n, n], &[1e-4; 3]).unwrap();
+    let mut p0 = vec![0.0f32; grid.num_points()];
+    let c = n as f64 / 2.0;
+    for z in 0..n {
+        for y in 0..n {
+            for x in 0..n {
+                let r2 = (x as f64 - c).powi(2) + (y as f64 - c).powi(2) + (z as f64 - c).powi(2);
+                if r2 <= 16.0 {
+                    p0[grid.index(x, y, z)] = 1.0;
+                }
+            }
+        }
+    }
+    let sensors = vec![grid.index(n / 4, n / 2, n / 2), grid.index(n / 2, 3 * n / 4, n / 2)];
+    Simulation {
+        medium: Medium {
+            sound_speed: Property::Uniform(1500.0),
+            density: Property::Uniform(1000.0),
+            density_staggered: None,
+            absorption: None,
+            nonlinearity: None,
+        },
+        pml: Pml { size: [10; 3], alpha: [2.0; 3], inside: true },
+        time: TimeSpec { cfl: 0.3, steps: Some(steps), ..Default::default() },
+        sources: Sources { initial_pressure: Some(p0), smooth_initial_pressure: true, ..Default::default() },
+        sensor: Sensor { points: sensors, record: Record { p: true, ..Default::default() }, record_start_step: 0 },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+        })
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+struct Timer {
+    start: Option<Instant>,
+    warmup: usize,
+}
+
+impl Progress for Timer {
+    fn update(&mut self, done: usize, _total: usize) {
+        if done == self.warmup {
+            self.start = Some(Instant::now());
+        }
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut threads = 2;
+    let mut steps = None;
+    let mut sizes = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--threads" => threads = args.next().and_then(|v| v.parse().ok()).expect("--threads N"),
+            "--steps" => steps = args.next().and_then(|v| v.parse().ok()),
+            s => sizes.push(s.parse::<usize>().expect("grid size")),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![64, 128, 256];
+    }
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_default();
+    println!("ferrowave CPU stepper, {threads} threads, {cpu}");
+    println!("{:>6} {:>7} {:>11} {:>14} {:>14}", "grid", "steps", "ms/step", "est. MiB", "peak RSS MiB");
+    for n in sizes {
+        let steps = steps.unwrap_or(if n >= 256 { 20 } else if n >= 128 { 40 } else { 100 });
+        let warmup = 3;
+        let plan = Plan::new(&problem(n, steps + warmup), threads).expect("plan");
+        let estimate = plan.summary().memory_bytes as f64 / (1024.0 * 1024.0);
+        let mut timer = Timer { start: None, warmup };
+        plan.run(&mut timer).expect("run");
+        let elapsed = timer.start.expect("timer started").elapsed().as_secs_f64();
+        println!(
+            "{:>5}³ {:>7} {:>11.2} {:>14.0} {:>14.0}",
+            n,
+            steps,
+            1e3 * elapsed / steps as f64,
+            estimate,
+            peak_rss_mib()
+        );
+    }
+}
