@@ -29,7 +29,8 @@ pub enum SpectralOp {
 /// Named fused point-wise updates applied by `AcousticBackend::fused`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Update {
-    /// Writes the initial pressure (forward: p0), sets rho_i = p0 / (ndim c0^2) and samples p.
+    /// Forms p = p0 from the split density the backend initialised to p0 / (ndim c0^2),
+    /// samples it, forward output: p.
     InitialPressure,
     /// Inverse inputs: kappa d/dx_i+ p0. Sets u_i = dt / (2 rho0_sg_i) d/dx_i+ p0 (u at -dt/2).
     InitialVelocity,

@@ -125,7 +125,7 @@ pub struct AcousticSetup {
     /// B/A / (2 rho0); `Some` switches the nonlinear update on (convective term included).
     pub nonlinearity: Option<Coef>,
     pub absorption: Option<AbsorptionSetup>,
-    /// Initial pressure, Pa, applied at step 0.
+    /// Initial pressure, Pa, applied at step 0 (a backend may consume it at construction).
     pub initial_pressure: Option<Vec<f32>>,
     pub pressure_source: Option<PointSource>,
     pub velocity_sources: [Option<PointSource>; 3],

@@ -174,7 +174,10 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(ArrayFormat::of(Path::new("a/c0.nii.gz")), Some(ArrayFormat::Nifti));
+        assert_eq!(
+            ArrayFormat::of(Path::new("a/c0.nii.gz")),
+            Some(ArrayFormat::Nifti)
+        );
         assert_eq!(ArrayFormat::of(Path::new("c0.H5")), Some(ArrayFormat::Hdf5));
         assert_eq!(ArrayFormat::of(Path::new("c0.npy")), None);
     }

@@ -35,9 +35,10 @@ pub fn load_scene(path: &Path) -> Result<Scene, SceneError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let file = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into(),
+    );
     let stem = path
         .file_stem()
         .map_or_else(|| "scene".to_string(), |n| n.to_string_lossy().into());
@@ -80,7 +81,7 @@ fn build_scene(
     default_name: &str,
 ) -> Result<Scene, SceneError> {
     let loc = Locator::new(file, &text);
-    let parsed: SceneFile = toml::from_str(&text).map_err(|e| loc.from_toml(e))?;
+    let parsed: SceneFile = toml::from_str(&text).map_err(|e| loc.toml_error(e))?;
     let builder = Builder {
         loc: &loc,
         base_dir,
@@ -144,11 +145,17 @@ struct Clock {
     steps: usize,
 }
 
-/// The points, signal and mode keys of a time-varying source table.
-struct SourceKeys<'t> {
+/// The keys that give the points of a source or sensor.
+#[derive(Clone, Copy)]
+struct PointKeys<'t> {
     mask: Option<&'t Spanned<MaskSpec>>,
     points_m: Option<&'t Spanned<Vec<Spanned<Vec<f64>>>>>,
     points: Option<&'t Spanned<Vec<Spanned<Vec<usize>>>>>,
+}
+
+/// The points, signal and mode keys of a time-varying source table.
+struct SourceKeys<'t> {
+    at: PointKeys<'t>,
     signal: &'t SignalTable,
     mode: Option<&'t Spanned<ModeName>>,
 }
@@ -240,10 +247,7 @@ impl Builder<'_> {
         if !(1..=3).contains(&shape.len()) {
             return Err(loc.at(
                 &table.shape.span(),
-                format!(
-                    "needs 1 to 3 sizes, x first (got {} entries)",
-                    shape.len()
-                ),
+                format!("needs 1 to 3 sizes, x first (got {} entries)", shape.len()),
             ));
         }
         if let Some(n) = shape.iter().find(|&&n| n < 2) {
@@ -506,7 +510,11 @@ impl Builder<'_> {
                     ));
                 }
                 for a in 0..ndim {
-                    pml.size[a] = if values.len() == 1 { values[0] } else { values[a] };
+                    pml.size[a] = if values.len() == 1 {
+                        values[0]
+                    } else {
+                        values[a]
+                    };
                 }
                 size_span = size.span();
                 size_given = true;
@@ -523,13 +531,16 @@ impl Builder<'_> {
                     ));
                 }
                 if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-                    return Err(loc.at(
-                        &alpha.span(),
-                        format!("must be zero or positive (got {v})"),
-                    ));
+                    return Err(
+                        loc.at(&alpha.span(), format!("must be zero or positive (got {v})"))
+                    );
                 }
                 for a in 0..ndim {
-                    pml.alpha[a] = if values.len() == 1 { values[0] } else { values[a] };
+                    pml.alpha[a] = if values.len() == 1 {
+                        values[0]
+                    } else {
+                        values[a]
+                    };
                 }
             }
             if let Some(inside) = table.inside {
@@ -546,7 +557,9 @@ impl Builder<'_> {
                 let message = format!(
                     "{what} of {} points per side does not fit inside the {}-point {} axis; \
                      set [pml] size smaller, or inside = false to add it around the grid",
-                    pml.size[a], grid.shape[a], ["x", "y", "z"][a]
+                    pml.size[a],
+                    grid.shape[a],
+                    ["x", "y", "z"][a]
                 );
                 return Err(if size_given {
                     loc.at(&size_span, message)
@@ -563,23 +576,23 @@ impl Builder<'_> {
     fn points(
         &self,
         grid: &Grid,
-        mask: Option<&Spanned<MaskSpec>>,
-        points_m: Option<&Spanned<Vec<Spanned<Vec<f64>>>>>,
-        points: Option<&Spanned<Vec<Spanned<Vec<usize>>>>>,
+        keys: &PointKeys,
         anchor: &Range<usize>,
         owner: &str,
         refuse_repeats: bool,
     ) -> Result<Vec<usize>, SceneError> {
         let loc = self.loc;
+        let PointKeys {
+            mask,
+            points_m,
+            points,
+        } = *keys;
         let given: Vec<Range<usize>> = [span_of(mask), span_of(points_m), span_of(points)]
             .into_iter()
             .flatten()
             .collect();
         if given.len() > 1 {
-            return Err(loc.at(
-                &given[1],
-                "give only one of mask, points_m and points",
-            ));
+            return Err(loc.at(&given[1], "give only one of mask, points_m and points"));
         }
         let mut out = Vec::new();
         if let Some(mask) = mask {
@@ -751,13 +764,15 @@ impl Builder<'_> {
                 }
             }
             sources.initial_pressure = Some(values);
-            sources.smooth_initial_pressure = smooth.map_or(true, |(s, _)| s);
+            sources.smooth_initial_pressure = smooth.is_none_or(|(s, _)| s);
         }
         if let Some(p) = &table.pressure {
             let keys = SourceKeys {
-                mask: p.mask.as_ref(),
-                points_m: p.points_m.as_ref(),
-                points: p.points.as_ref(),
+                at: PointKeys {
+                    mask: p.mask.as_ref(),
+                    points_m: p.points_m.as_ref(),
+                    points: p.points.as_ref(),
+                },
                 signal: &p.signal,
                 mode: p.mode.as_ref(),
             };
@@ -769,7 +784,11 @@ impl Builder<'_> {
                 if axis >= grid.ndim {
                     return Err(loc.at(
                         &entry.component.span(),
-                        format!("a {}D grid has no {} component", grid.ndim, ["x", "y", "z"][axis]),
+                        format!(
+                            "a {}D grid has no {} component",
+                            grid.ndim,
+                            ["x", "y", "z"][axis]
+                        ),
                     ));
                 }
                 if sources.velocity[axis].is_some() {
@@ -780,9 +799,11 @@ impl Builder<'_> {
                     ));
                 }
                 let keys = SourceKeys {
-                    mask: entry.mask.as_ref(),
-                    points_m: entry.points_m.as_ref(),
-                    points: entry.points.as_ref(),
+                    at: PointKeys {
+                        mask: entry.mask.as_ref(),
+                        points_m: entry.points_m.as_ref(),
+                        points: entry.points.as_ref(),
+                    },
                     signal: &entry.signal,
                     mode: entry.mode.as_ref(),
                 };
@@ -806,15 +827,7 @@ impl Builder<'_> {
             .path_at(&anchor)
             .and_then(|p| p.strip_suffix(".signal.kind").map(String::from))
             .unwrap_or_else(|| "source".to_string());
-        let points = self.points(
-            grid,
-            keys.mask,
-            keys.points_m,
-            keys.points,
-            &anchor,
-            &owner,
-            true,
-        )?;
+        let points = self.points(grid, &keys.at, &anchor, &owner, true)?;
         let (signals, per_point, length) = self.signal(keys.signal, unit, points.len(), clock)?;
         let mode = match keys.mode.map(|m| *m.get_ref()) {
             None | Some(ModeName::Additive) => SourceMode::Additive,
@@ -1031,7 +1044,11 @@ impl Builder<'_> {
         };
         shared.truncate(clock.steps);
         let length = shared.len();
-        Ok((shared.into_iter().map(|v| v as f32).collect(), false, length))
+        Ok((
+            shared.into_iter().map(|v| v as f32).collect(),
+            false,
+            length,
+        ))
     }
 
     fn sensor(
@@ -1046,15 +1063,12 @@ impl Builder<'_> {
             .or(table.cw.as_ref().map(|c| c.frequency_hz.span()))
             .or(loc.table_span(&["sensor"]))
             .unwrap_or(0..0);
-        let points = self.points(
-            grid,
-            table.mask.as_ref(),
-            table.points_m.as_ref(),
-            table.points.as_ref(),
-            &anchor,
-            "sensor",
-            false,
-        )?;
+        let at = PointKeys {
+            mask: table.mask.as_ref(),
+            points_m: table.points_m.as_ref(),
+            points: table.points.as_ref(),
+        };
+        let points = self.points(grid, &at, &anchor, "sensor", false)?;
 
         let mut record = Record::default();
         let mut seen = HashSet::new();
@@ -1152,4 +1166,3 @@ impl Builder<'_> {
         })
     }
 }
-

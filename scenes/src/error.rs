@@ -99,7 +99,9 @@ impl<'a> Locator<'a> {
 
     /// An error about the value at `span`.
     pub(crate) fn at(&self, span: &Range<usize>, message: impl Into<String>) -> SceneError {
-        let field = self.path_at(span).unwrap_or_else(|| "(top level)".to_string());
+        let field = self
+            .path_at(span)
+            .unwrap_or_else(|| "(top level)".to_string());
         self.named(span, field, message)
     }
 
@@ -203,7 +205,7 @@ impl<'a> Locator<'a> {
     }
 
     /// Converts a toml/serde error into a located scene error.
-    pub(crate) fn from_toml(&self, error: toml::de::Error) -> SceneError {
+    pub(crate) fn toml_error(&self, error: toml::de::Error) -> SceneError {
         let raw = error.message().trim().replace('\n', "; ");
         let message = friendlier(&raw);
         let Some(span) = error.span() else {
@@ -242,11 +244,7 @@ impl<'a> Locator<'a> {
                 format!("unknown field (a typo?){expected}"),
             );
         }
-        self.named(
-            &span,
-            path.unwrap_or_else(|| "(top level)".into()),
-            message,
-        )
+        self.named(&span, path.unwrap_or_else(|| "(top level)".into()), message)
     }
 }
 
@@ -314,7 +312,12 @@ fn exact_table(
     }
 }
 
-fn exact_value(value: &toml_edit::Value, path: &str, span: &Range<usize>, found: &mut Option<String>) {
+fn exact_value(
+    value: &toml_edit::Value,
+    path: &str,
+    span: &Range<usize>,
+    found: &mut Option<String>,
+) {
     match value {
         toml_edit::Value::InlineTable(t) => {
             if t.span().as_ref() == Some(span) {

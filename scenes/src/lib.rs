@@ -8,9 +8,11 @@
 pub mod arrays;
 pub mod build;
 pub mod error;
+pub mod results;
 pub mod scene;
 pub mod shapes;
 pub mod signals;
 
 pub use build::{load_scene, num_steps, parse_scene, time_step, Scene};
 pub use error::SceneError;
+pub use results::{describe_result, write_result, ResultError};

@@ -190,10 +190,7 @@ impl Shape {
                     Shape::Cylinder { length, .. } => radius.max(0.5 * length),
                     _ => *radius,
                 };
-                bounded(
-                    sub(centre, &[extent; 3]),
-                    add(centre, &[extent; 3]),
-                )
+                bounded(sub(centre, &[extent; 3]), add(centre, &[extent; 3]))
             }
             Shape::Box { min, max } => bounded(*min, *max),
             _ => full,
@@ -209,8 +206,8 @@ impl Shape {
                 radius,
                 axis,
             } => {
-                let plane = nearest_on_axis(grid, *axis, centre[*axis])
-                    .map(|i| coordinate(grid, *axis, i));
+                let plane =
+                    nearest_on_axis(grid, *axis, centre[*axis]).map(|i| coordinate(grid, *axis, i));
                 let mut r = sub(pos, centre);
                 r[*axis] = 0.0;
                 plane.is_some_and(|p| (pos[*axis] - p).abs() <= tol) && norm(&r) <= radius + tol

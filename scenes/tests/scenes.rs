@@ -323,6 +323,13 @@ fn negative_sound_speed() {
         load_scene(&path).unwrap_err().to_string(),
         "scene.toml line 6, field medium.sound_speed_m_s: must be positive (got -1500)"
     );
+    // A file that is not there.
+    let e = load_scene(&dir.join("missing.toml")).unwrap_err();
+    assert!(matches!(e, SceneError::Read { .. }), "{e}");
+    assert!(
+        e.to_string().starts_with("could not read scene file"),
+        "{e}"
+    );
     // In a region.
     let text = format!(
         "{BASE}[[medium.region]]\nshape = \"box\"\nmin_m = [0, 0]\nmax_m = [1e-3, 1e-3]\n\
@@ -365,9 +372,19 @@ fn alpha_power_one_is_refused() {
 fn position_outside_the_grid() {
     // The grid spans -1.6 mm to 1.5 mm.
     let text = BASE.replace("points = [[16, 16]]", "points_m = [[0, 0], [0, 2e-3]]");
-    assert_error(&text, 13, "sensor.points_m[1]", &["outside the grid", "1.5e-3"]);
+    assert_error(
+        &text,
+        13,
+        "sensor.points_m[1]",
+        &["outside the grid", "1.5e-3"],
+    );
     let text = BASE.replace("points = [[16, 16]]", "points = [[16, 32]]");
-    assert_error(&text, 13, "sensor.points[0]", &["outside the grid", "0-based"]);
+    assert_error(
+        &text,
+        13,
+        "sensor.points[0]",
+        &["outside the grid", "0-based"],
+    );
     let text = BASE.replace("points = [[16, 16]]", "points_m = [[0, 0, 0]]");
     assert_error(&text, 13, "sensor.points_m[0]", &["needs 2 values"]);
     // A mask shape that misses the grid.
@@ -384,7 +401,12 @@ fn cw_needs_its_block() {
         "points = [[16, 16]]",
         "mask = \"all\"\nrecord = [\"p_max\", \"cw\"]",
     );
-    assert_error(&text, 14, "sensor.cw", &["required when \"cw\" is recorded"]);
+    assert_error(
+        &text,
+        14,
+        "sensor.cw",
+        &["required when \"cw\" is recorded"],
+    );
     // And a block without "cw" recorded.
     let text = BASE.replace(
         "points = [[16, 16]]",
@@ -428,7 +450,10 @@ fn map_file_with_wrong_shape() {
     // A dataset that is not there lists the ones that are.
     let text = text.replace("dataset = \"c0\"", "dataset = \"sound_speed\"");
     let shown = parse_scene(&text, &dir).unwrap_err().to_string();
-    assert!(shown.contains("no dataset \"sound_speed\"") && shown.contains("c0"), "{shown}");
+    assert!(
+        shown.contains("no dataset \"sound_speed\"") && shown.contains("c0"),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -437,7 +462,11 @@ fn more_errors_point_at_their_line() {
     let text = BASE.replace("[pml]", "[pml");
     let e = error_of(&text);
     assert!(matches!(e, SceneError::Syntax { line: 9, .. }), "{e}");
-    assert!(e.to_string().starts_with("scene line 9, column 5: invalid TOML"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("scene line 9, column 5: invalid TOML"),
+        "{e}"
+    );
     // A missing table and a missing key.
     let text = BASE.replace("density_kg_m3 = 1000.0\n", "");
     assert_error(&text, 5, "medium.density_kg_m3", &["required but missing"]);
@@ -446,20 +475,43 @@ fn more_errors_point_at_their_line() {
         "points = [[16, 16]]",
         "mask = { shape = \"circle\", centre_m = [0, 0], radius_m = 1e-4 }",
     );
-    assert_error(&text, 13, "sensor.mask.shape", &["unknown variant", "`disc`"]);
-    let text = BASE.replace("points = [[16, 16]]", "points = [[16, 16]]\nrecord = [\"p_mean\"]");
-    assert_error(&text, 14, "sensor.record[0]", &["unknown variant", "`p_rms`"]);
+    assert_error(
+        &text,
+        13,
+        "sensor.mask.shape",
+        &["unknown variant", "`disc`"],
+    );
+    let text = BASE.replace(
+        "points = [[16, 16]]",
+        "points = [[16, 16]]\nrecord = [\"p_mean\"]",
+    );
+    assert_error(
+        &text,
+        14,
+        "sensor.record[0]",
+        &["unknown variant", "`p_rms`"],
+    );
     // Keys that do not belong to the shape, and keys a shape lacks.
     let text = BASE.replace(
         "points = [[16, 16]]",
         "mask = { shape = \"disc\", centre_m = [0, 0], radius_m = 1e-4, axis = \"x\" }",
     );
-    assert_error(&text, 13, "sensor.mask.axis", &["not used by shape \"disc\""]);
+    assert_error(
+        &text,
+        13,
+        "sensor.mask.axis",
+        &["not used by shape \"disc\""],
+    );
     let text = BASE.replace(
         "points = [[16, 16]]",
         "mask = { shape = \"disc\", centre_m = [0, 0] }",
     );
-    assert_error(&text, 13, "sensor.mask.radius_m", &["required by shape \"disc\""]);
+    assert_error(
+        &text,
+        13,
+        "sensor.mask.radius_m",
+        &["required by shape \"disc\""],
+    );
     let text = BASE.replace(
         "points = [[16, 16]]",
         "mask = { shape = \"sphere\", centre_m = [0, 0], radius_m = 1e-4 }",
@@ -519,7 +571,12 @@ fn more_errors_point_at_their_line() {
         "{BASE}[source.pressure]\npoints_m = [[0, 0], [2e-5, 0]]\n\
          signal = {{ kind = \"samples\", samples_pa = [1] }}\n"
     );
-    assert_error(&text, 15, "source.pressure.points_m[1]", &["already in the list"]);
+    assert_error(
+        &text,
+        15,
+        "source.pressure.points_m[1]",
+        &["already in the list"],
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -589,10 +646,10 @@ fn tone_burst_matches_k_wave() {
         // k-Wave's length: the samples of 0:dt:cycles/f.
         assert_eq!(s.len(), c.len);
         assert_eq!(s.len(), (c.cycles / c.f / c.dt).round() as usize + 1);
-        let (argmax, max) = s
-            .iter()
-            .enumerate()
-            .fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
+        let (argmax, max) =
+            s.iter()
+                .enumerate()
+                .fold((0, f64::MIN), |a, (i, &v)| if v > a.1 { (i, v) } else { a });
         assert_eq!(argmax, c.argmax);
         assert!((max - c.max).abs() < 1e-12, "{max} vs {}", c.max);
         for &(i, v) in c.samples {
@@ -668,7 +725,11 @@ fn per_point_signals_from_hdf5() {
     let values: Vec<f32> = (0..3)
         .flat_map(|k| (0..4).map(move |n| (10 * k + n) as f32))
         .collect();
-    let ds = file.new_dataset::<f32>().shape([3, 4]).create("ux").unwrap();
+    let ds = file
+        .new_dataset::<f32>()
+        .shape([3, 4])
+        .create("ux")
+        .unwrap();
     ds.write_raw(&values).unwrap();
     drop(ds);
     drop(file);
@@ -804,7 +865,8 @@ fn nifti_map_round_trip() {
     let e = parse_scene(&text, &dir).unwrap_err();
     assert_eq!(e.line(), Some(11));
     assert!(
-        e.to_string().contains("(6, 5, 3) but the grid is (6, 5, 4)"),
+        e.to_string()
+            .contains("(6, 5, 3) but the grid is (6, 5, 4)"),
         "{e}"
     );
     // A 2D grid takes a (Nx, Ny, 1) volume.
@@ -830,6 +892,102 @@ fn nifti_map_round_trip() {
     assert!(
         e.to_string()
             .contains("must be positive: the value at grid point (1, 2, 3) is -1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn shapes_in_3d() {
+    let base = "[grid]\nshape = [40, 40, 40]\nspacing_m = 1e-3\n[medium]\n\
+                sound_speed_m_s = 1500\ndensity_kg_m3 = 1000\n[sensor]\nMASK\n";
+    let points = |mask: &str| {
+        let text = base.replace("MASK", &format!("mask = {mask}"));
+        let sim = parse_scene(&text, Path::new(".")).unwrap().simulation;
+        (sim.grid.clone(), sim.sensor.points)
+    };
+    let pos = |g: &Grid, p: usize| {
+        let [x, y, z] = g.coords(p);
+        [
+            coordinate(g, 0, x),
+            coordinate(g, 1, y),
+            coordinate(g, 2, z),
+        ]
+    };
+    // A sphere of radius 4 spacings: the lattice points within 4 of its centre.
+    let (g, pts) = points("{ shape = \"sphere\", centre_m = [1e-3, 0, -2e-3], radius_m = 4e-3 }");
+    let mut expected = 0;
+    for i in -4i64..=4 {
+        for j in -4i64..=4 {
+            for k in -4i64..=4 {
+                expected += (i * i + j * j + k * k <= 16) as usize;
+            }
+        }
+    }
+    assert_eq!(pts.len(), expected);
+    assert!(pts.contains(&g.index(21, 20, 18)));
+    // Sensor masks are ordered by linear index, x fastest.
+    assert!(pts.windows(2).all(|w| w[0] < w[1]));
+
+    // A cylinder along y: radius 2, length 6 (y from -3 to 3 around 0).
+    let (g, pts) =
+        points("{ shape = \"cylinder\", centre_m = [0, 0, 0], radius_m = 2e-3, axis = \"y\", length_m = 6e-3 }");
+    assert_eq!(pts.len(), lattice_points_in_circle(2) * 7);
+    assert!(pts.iter().all(|&p| pos(&g, p)[1].abs() <= 3e-3 + 1e-9));
+
+    // A bowl of radius of curvature 10, aperture 12, apex at x = -10 facing +x: every point
+    // within about half a diagonal of the sphere around the focus (0, 0, 0).
+    let (g, pts) = points(
+        "{ shape = \"bowl\", position_m = [-10e-3, 0, 0], radius_m = 10e-3, diameter_m = 12e-3, \
+         focus_m = [0, 0, 0] }",
+    );
+    assert!(pts.contains(&g.index(10, 20, 20)));
+    for &p in &pts {
+        let [x, y, z] = pos(&g, p);
+        let r = (x * x + y * y + z * z).sqrt();
+        assert!((r - 10e-3).abs() <= 0.9e-3, "{x} {y} {z}: {r}");
+        assert!((y * y + z * z).sqrt() <= 6e-3 + 0.9e-3 && x < -7e-3);
+    }
+    assert!(pts.len() > 100, "{}", pts.len());
+
+    // A half space with an oblique normal.
+    let (g, pts) = points("{ shape = \"half_space\", point_m = [0, 0, 0], normal = [1, 1, 0] }");
+    for p in 0..g.num_points() {
+        let [x, y, _] = pos(&g, p);
+        assert_eq!(pts.binary_search(&p).is_ok(), x + y >= -1e-12, "{x} {y}");
+    }
+}
+
+#[test]
+fn initial_pressure_from_a_file_adds_to_shapes() {
+    let dir = temp_dir("p0-file");
+    let file = hdf5::File::create(dir.join("p0.h5")).unwrap();
+    let ds = file
+        .new_dataset::<f32>()
+        .shape([32, 32])
+        .create("p0")
+        .unwrap();
+    // (x, y) natural order: value x + 100 y.
+    let values: Vec<f32> = (0..32)
+        .flat_map(|x| (0..32).map(move |y| (x + 100 * y) as f32))
+        .collect();
+    ds.write_raw(&values).unwrap();
+    drop(ds);
+    drop(file);
+    let text = format!(
+        "{BASE}[[source.initial_pressure]]\npath = \"p0.h5\"\ndataset = \"p0\"\nsmooth = false\n\
+         [[source.initial_pressure]]\nshape = \"box\"\nmin_m = [0, 0]\nmax_m = [0, 0]\namplitude_pa = 0.5\n"
+    );
+    let sim = parse_scene(&text, &dir).unwrap().simulation;
+    assert!(!sim.sources.smooth_initial_pressure);
+    let p0 = sim.sources.initial_pressure.unwrap();
+    assert_eq!(p0[3 + 32 * 5], 503.0);
+    assert_eq!(p0[16 + 32 * 16], 1616.5);
+    // A shape key beside path is refused.
+    let text = text.replace("smooth = false", "smooth = false\nradius_m = 1e-4");
+    let e = parse_scene(&text, &dir).unwrap_err();
+    assert_eq!(
+        e.field(),
+        Some("source.initial_pressure[0].radius_m"),
         "{e}"
     );
 }
@@ -883,6 +1041,9 @@ fn error_messages_are_one_paragraph() {
         format!("{BASE}[output]\npath = \"\"\n"),
         format!("{BASE}[time]\nsteps = 0\n"),
         format!("name = 3\n{BASE}"),
+        BASE.replace("size = 4", "size = -3"),
+        BASE.replace("spacing_m = 1e-4", "spacing_m = [1e-4, \"a\"]"),
+        BASE.replace("size = 4", "size = 4\ninside = \"yes\""),
         BASE.replace("[pml]", "[pml"),
         BASE.replace("density_kg_m3 = 1000.0\n", ""),
         BASE.replace("size = 4", "size = [4, 4, 4]"),
@@ -899,4 +1060,69 @@ fn error_messages_are_one_paragraph() {
             assert!(e.line().is_some(), "{shown}");
         }
     }
+}
+
+// ------------------------------------------------------------------------------------------
+// The examples on the CPU solver (about 10 s with the workspace's optimised test profile)
+
+fn run_example(
+    name: &str,
+) -> (
+    ferrowave_scenes::Scene,
+    ferrowave_solvers::acoustic::SensorData,
+) {
+    use ferrowave_solvers::acoustic::Plan;
+    let scene = load_scene(&examples().join(name)).unwrap();
+    let started = std::time::Instant::now();
+    let plan = Plan::new(&scene.simulation, 2).unwrap();
+    let (data, stats) = plan.run(&mut ()).unwrap();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{name}: {} steps of {:e} s in {seconds:.1} s",
+        stats.steps, stats.dt_s
+    );
+    assert!(seconds < 60.0, "{name} took {seconds:.1} s on 2 threads");
+    (scene, data)
+}
+
+#[test]
+fn examples_run_on_the_solver() {
+    let (_, data) = run_example("homogeneous_2d_p0.toml");
+    let p_max = data.p_max.unwrap();
+    assert!(p_max.iter().all(|v| v.is_finite() && *v > 0.0), "{p_max}");
+    assert_eq!(data.p.unwrap().shape()[0], 4);
+
+    let (_, data) = run_example("layered_absorbing_3d_tone_burst.toml");
+    let p_max = data.p_max.unwrap();
+    assert!(p_max.iter().all(|v| v.is_finite()));
+    // In front of the layer the burst passes at about its amplitude.
+    assert!(p_max[4] > 1e4, "{p_max}");
+    assert!(data
+        .p_rms
+        .unwrap()
+        .iter()
+        .all(|v| v.is_finite() && *v >= 0.0));
+
+    let (scene, data) = run_example("cw_focus_2d.toml");
+    let g = &scene.simulation.grid;
+    let amplitude = data.cw_amplitude.unwrap();
+    // Near the geometric focus (4 mm, 0) the field is much stronger than 3 mm off axis.
+    let at = |x_m: f64, y_m: f64| {
+        let x = (x_m / 1.5e-4).round() as usize + 64;
+        let y = (y_m / 1.5e-4).round() as usize + 64;
+        amplitude[g.index(x, y, 0)]
+    };
+    println!(
+        "cw amplitude: focus {} Pa, off axis {} Pa, source side {} Pa",
+        at(4e-3, 0.0),
+        at(4e-3, 3e-3),
+        at(-4e-3, 0.0)
+    );
+    assert!(at(4e-3, 0.0) > 2.0 * at(4e-3, 3e-3));
+    assert!(data.cw_phase.unwrap().iter().all(|v| v.is_finite()));
+
+    let (_, data) = run_example("skull_ring_2d_nifti.toml");
+    let p_max = data.p_max.unwrap();
+    // Inside the ring (4 mm) more than behind it (8 mm).
+    assert!(p_max[3] > p_max[0], "{p_max}");
 }

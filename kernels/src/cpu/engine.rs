@@ -18,7 +18,7 @@ use rustfft::{Fft, FftPlanner};
 use std::sync::{Arc, Mutex};
 
 /// Spectral lines per line-pass work item (cache-resident block of nz x LINES values).
-const LINES: usize = 32;
+const LINES: usize = 64;
 
 /// Per-worker scratch, allocated once.
 struct Scratch {
@@ -41,16 +41,18 @@ pub struct Engine {
     fft_z: Arc<dyn Fft<f32>>,
     ifft_z: Arc<dyn Fft<f32>>,
     scratch: Vec<Mutex<Scratch>>,
-    pub buffers: Vec<Vec<Complex32>>,
+    buffers: Vec<Vec<Complex32>>,
+    /// Views of `buffers` for workers writing disjoint parts; valid for the engine's
+    /// life because the buffers are never resized.
+    views: Vec<SharedMut<Complex32>>,
 }
 
-/// The k-space point a line-pass callback is evaluated at: flat (kx, ky) line index `line`
-/// (= kx * ny + ky) and z wavenumber index `kz`.
-pub struct LineBlock<'a> {
+/// The block of spectral lines a line-pass callback works on: lines first_line.. (line =
+/// kx * ny + ky), each holding nz values.
+pub struct LineBlock {
     pub first_line: usize,
     pub lines: usize,
     pub nz: usize,
-    pub inputs: &'a [Vec<Complex32>],
 }
 
 impl Engine {
@@ -93,6 +95,10 @@ impl Engine {
             })
             .collect();
         let plane_len = nxh * ny;
+        let mut buffers: Vec<Vec<Complex32>> = (0..buffers)
+            .map(|_| vec![Complex32::default(); plane_len * nz])
+            .collect();
+        let views = buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
         Self {
             nx,
             ny,
@@ -105,10 +111,13 @@ impl Engine {
             fft_z,
             ifft_z,
             scratch,
-            buffers: (0..buffers)
-                .map(|_| vec![Complex32::default(); plane_len * nz])
-                .collect(),
+            buffers,
+            views,
         }
+    }
+
+    pub fn buffer_count(&self) -> usize {
+        self.buffers.len()
     }
 
     pub fn plane_spectrum_len(&self) -> usize {
@@ -116,7 +125,8 @@ impl Engine {
     }
 
     pub fn bytes(&self) -> usize {
-        let buffers: usize = self.buffers.iter().map(|b| b.len() * 8).sum();
+        let buffers: usize = self.buffers.iter().map(|b| b.len() * 8).sum::<usize>()
+            + self.views.len() * 16;
         let per_worker = {
             let s = self.scratch[0].lock().unwrap();
             s.rows.len() * 8
@@ -142,9 +152,8 @@ impl Engine {
         F: Fn(usize, &[Vec<f32>], &mut [Vec<f32>]) + Sync,
     {
         let plane_len = self.plane_spectrum_len();
-        let views: Vec<SharedMut<Complex32>> =
-            self.buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
         let this = &*self;
+        let views = &this.views;
         (0..this.nz).into_par_iter().for_each(|z| {
             let mut guard = this.worker_scratch();
             let scratch = &mut *guard;
@@ -209,27 +218,27 @@ impl Engine {
         }
     }
 
-    /// For each block of spectral lines: z-transforms the `inputs` buffers, lets
-    /// `apply(block, outputs)` fill the output blocks ([line][kz], unnormalised spectra),
-    /// inverse z-transforms them into the `outputs` buffers. Inputs and outputs may alias.
+    /// For each block of spectral lines: z-transforms the `inputs` buffers into blocks
+    /// [line][kz], lets `apply(block, blocks)` replace them in place by the output spectra
+    /// (unnormalised), and inverse z-transforms the first `outputs.len()` blocks into the
+    /// `outputs` buffers. Inputs and outputs may alias.
     pub fn line_pass<F>(&mut self, inputs: &[usize], outputs: &[usize], apply: F)
     where
         F: Fn(&LineBlock, &mut [Vec<Complex32>]) + Sync,
     {
         let plane_len = self.plane_spectrum_len();
         let nz = self.nz;
-        let views: Vec<SharedMut<Complex32>> =
-            self.buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
         let this = &*self;
+        let views = &this.views;
         let blocks = plane_len.div_ceil(LINES);
+        let used = inputs.len().max(outputs.len());
         (0..blocks).into_par_iter().for_each(|block| {
             let first = block * LINES;
             let lines = LINES.min(plane_len - first);
             let mut guard = this.worker_scratch();
             let scratch = &mut *guard;
-            let (in_blocks, rest) = scratch.blocks.split_at_mut(inputs.len());
-            let out_blocks = &mut rest[..outputs.len()];
-            for (data, &b) in in_blocks.iter_mut().zip(inputs) {
+            let work = &mut scratch.blocks[..used];
+            for (data, &b) in work.iter_mut().zip(inputs) {
                 let data = &mut data[..lines * nz];
                 for z in 0..nz {
                     // SAFETY: lines first..first+lines of every plane belong to this block.
@@ -247,10 +256,9 @@ impl Engine {
                 first_line: first,
                 lines,
                 nz,
-                inputs: in_blocks,
             };
-            apply(&view, out_blocks);
-            for (data, &b) in out_blocks.iter_mut().zip(outputs) {
+            apply(&view, work);
+            for (data, &b) in work.iter_mut().zip(outputs) {
                 let data = &mut data[..lines * nz];
                 if nz > 1 {
                     this.ifft_z.process_with_scratch(data, &mut scratch.fft);

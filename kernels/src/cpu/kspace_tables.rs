@@ -101,40 +101,40 @@ impl KSpaceTables {
                 .sum::<usize>()
     }
 
-    pub fn apply(&self, op: SpectralOp, block: &LineBlock, ny: usize, out: &mut [Vec<Complex32>]) {
+    pub fn apply(&self, op: SpectralOp, block: &LineBlock, ny: usize, data: &mut [Vec<Complex32>]) {
         let nz = block.nz;
         let len = block.lines * nz;
         let start = block.first_line * nz;
         match op {
             SpectralOp::GradientStaggeredForward => {
-                let input = &block.inputs[0][..len];
                 let kappa = &self.kappa[start..start + len];
                 let d = &self.derivative_forward;
                 for t in 0..block.lines {
                     let line = block.first_line + t;
                     let (kx, ky) = (line / ny, line % ny);
                     let range = t * nz..(t + 1) * nz;
-                    let (s, k) = (&input[range.clone()], &kappa[range.clone()]);
+                    let k = &kappa[range.clone()];
                     let (cx, cy, dz) = (d[0][kx], d[1][ky], &d[2][..nz]);
-                    match out {
+                    match data {
                         [o0] => {
                             let o0 = &mut o0[range];
                             for i in 0..nz {
-                                o0[i] = s[i] * (cx * k[i]);
+                                o0[i] *= cx * k[i];
                             }
                         }
                         [o0, o1] => {
                             let (o0, o1) = (&mut o0[range.clone()], &mut o1[range]);
                             for i in 0..nz {
-                                let v = s[i] * k[i];
+                                let v = o0[i] * k[i];
                                 o0[i] = v * cx;
                                 o1[i] = v * cy;
                             }
                         }
                         [o0, o1, o2] => {
-                            let (o0, o1, o2) = (&mut o0[range.clone()], &mut o1[range.clone()], &mut o2[range]);
+                            let (o0, o1, o2) =
+                                (&mut o0[range.clone()], &mut o1[range.clone()], &mut o2[range]);
                             for i in 0..nz {
-                                let v = s[i] * k[i];
+                                let v = o0[i] * k[i];
                                 o0[i] = v * cx;
                                 o1[i] = v * cy;
                                 o2[i] = v * dz[i];
@@ -152,20 +152,19 @@ impl KSpaceTables {
                     let (kx, ky) = (line / ny, line % ny);
                     let range = t * nz..(t + 1) * nz;
                     let k = &kappa[range.clone()];
-                    for (axis, o) in out.iter_mut().enumerate().take(self.ndim) {
-                        let s = &block.inputs[axis][range.clone()];
+                    for (axis, o) in data.iter_mut().enumerate().take(self.ndim) {
                         let o = &mut o[range.clone()];
                         match axis {
                             0 | 1 => {
                                 let c = if axis == 0 { d[0][kx] } else { d[1][ky] };
                                 for i in 0..nz {
-                                    o[i] = s[i] * (c * k[i]);
+                                    o[i] *= c * k[i];
                                 }
                             }
                             _ => {
                                 let dz = &d[2][..nz];
                                 for i in 0..nz {
-                                    o[i] = s[i] * (dz[i] * k[i]);
+                                    o[i] *= dz[i] * k[i];
                                 }
                             }
                         }
@@ -173,20 +172,17 @@ impl KSpaceTables {
                 }
             }
             SpectralOp::FractionalLaplacians => {
-                for (o, (input, table)) in out
-                    .iter_mut()
-                    .zip(block.inputs.iter().zip([&self.nabla1, &self.nabla2]))
-                {
-                    let (o, s, k) = (&mut o[..len], &input[..len], &table[start..start + len]);
+                for (o, table) in data.iter_mut().zip([&self.nabla1, &self.nabla2]) {
+                    let (o, k) = (&mut o[..len], &table[start..start + len]);
                     for i in 0..len {
-                        o[i] = s[i] * k[i];
+                        o[i] *= k[i];
                     }
                 }
             }
             SpectralOp::SourceCorrection => {
-                let (o, s, k) = (&mut out[0][..len], &block.inputs[0][..len], &self.source_kappa[start..start + len]);
+                let (o, k) = (&mut data[0][..len], &self.source_kappa[start..start + len]);
                 for i in 0..len {
-                    o[i] = s[i] * k[i];
+                    o[i] *= k[i];
                 }
             }
         }

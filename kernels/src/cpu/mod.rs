@@ -50,10 +50,9 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
         + setup
             .absorption
             .as_ref()
-            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
-        + setup.initial_pressure.as_ref().map_or(0, |p| p.len() * 4);
+            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
     let planes = (2 * buffers + 2) * nx * ny * 4;
-    let blocks = 2 * buffers * 32 * nz * 8;
+    let blocks = buffers * 64 * nz * 8;
     let rows = ny * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
     let per_worker = planes + blocks + rows;
     fields + spectra + tables + keep + coefficients + per_worker * threads.max(1)
@@ -77,13 +76,10 @@ pub struct CpuAcoustic {
 impl CpuAcoustic {
     /// Builds the backend; call inside the rayon pool that will run it (one scratch set per
     /// worker of the current pool).
-    pub fn new(setup: AcousticSetup) -> Self {
+    pub fn new(mut setup: AcousticSetup) -> Self {
         let n = setup.num_points();
         let [nx, ny, nz] = setup.shape;
         let plane = nx * ny;
-        let buffers = spectral_buffers_needed(&setup);
-        let engine = Engine::new(setup.shape, buffers, 2 * buffers + 2, 2 * buffers);
-        let tables = KSpaceTables::new(&setup, engine.nxh);
         let field = |axis: usize| {
             if axis < setup.ndim {
                 vec![0.0f32; n]
@@ -91,6 +87,20 @@ impl CpuAcoustic {
                 Vec::new()
             }
         };
+        // The initial condition lives in the split density from the start, and p0 is freed
+        // before the work buffers are allocated, so it never adds to the peak memory.
+        let mut density = [field(0), field(1), field(2)];
+        if let Some(p0) = setup.initial_pressure.take() {
+            let scale = 1.0 / setup.ndim as f32;
+            for rho in density.iter_mut().take(setup.ndim) {
+                for (i, r) in rho.iter_mut().enumerate() {
+                    *r = scale * p0[i] / setup.c0_squared.at(i);
+                }
+            }
+        }
+        let buffers = spectral_buffers_needed(&setup);
+        let engine = Engine::new(setup.shape, buffers, 2 * buffers + 2, buffers);
+        let tables = KSpaceTables::new(&setup, engine.nxh);
         let point_index = |s: &Option<crate::setup::PointSource>| {
             s.as_ref()
                 .map(|s| PlaneIndex::new(&s.indices, plane, nz))
@@ -100,7 +110,7 @@ impl CpuAcoustic {
             engine,
             tables,
             velocity: [field(0), field(1), field(2)],
-            density: [field(0), field(1), field(2)],
+            density,
             sensors: PlaneIndex::new(&setup.sensor_points, plane, nz),
             pressure_sources: point_index(&setup.pressure_source),
             velocity_sources: [
@@ -123,14 +133,14 @@ impl CpuAcoustic {
 
 impl AcousticBackend for CpuAcoustic {
     fn spectral_buffers(&self) -> usize {
-        self.engine.buffers.len()
+        self.engine.buffer_count()
     }
 
     fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]) {
         let tables = &self.tables;
         let ny = self.engine.ny;
         self.engine
-            .line_pass(inputs, outputs, |block, out| tables.apply(op, block, ny, out));
+            .line_pass(inputs, outputs, |block, data| tables.apply(op, block, ny, data));
     }
 
     fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]) {
@@ -194,7 +204,7 @@ impl AcousticBackend for CpuAcoustic {
             + s.absorption
                 .as_ref()
                 .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
-            + s.initial_pressure.as_ref().map_or(0, |p| p.len() * 4);
+            ;
         fields
             + coefficients
             + self.engine.bytes()

@@ -65,8 +65,8 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
     let (nx, ny) = (engine.nx, engine.ny);
     let plane = nx * ny;
     let ndim = setup.ndim;
-    let u: Vec<SharedMut<f32>> = velocity.iter_mut().map(|f| SharedMut::new(f)).collect();
-    let rho: Vec<SharedMut<f32>> = density.iter_mut().map(|f| SharedMut::new(f)).collect();
+    let u = velocity.each_mut().map(|f| SharedMut::new(f));
+    let rho = density.each_mut().map(|f| SharedMut::new(f));
     let samples = SharedMut::new(pressure_samples);
     let kept = SharedMut::new(pressure_field);
     let setup = &*setup;
@@ -86,22 +86,21 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
 
     match update {
         Update::InitialPressure => {
-            let p0 = setup
-                .initial_pressure
-                .as_ref()
-                .expect("InitialPressure needs an initial pressure");
+            // The backend stored rho_i = p0 / (ndim c0^2) at construction; p = c0^2 sum rho_i
+            // gives p0 back (the B/A term is not applied at t = 0, as in k-Wave).
             let keep = setup.keep_pressure_field;
             engine.plane_pass(inverse, forward, |z, _, fwd| {
                 let base = z * plane;
-                let p = &p0[base..base + plane];
+                let p = &mut fwd[0];
+                p.fill(0.0);
                 for r in rho.iter().take(ndim) {
-                    // SAFETY: plane z belongs to this worker.
+                    // SAFETY: plane z belongs to this worker; read only.
                     let r = unsafe { r.slice(base, plane) };
-                    for_row(&setup.c0_squared, base, plane, |i, c2| {
-                        r[i] = p[i] / (ndim as f32 * c2);
-                    });
+                    for (s, v) in p.iter_mut().zip(r.iter()) {
+                        *s += v;
+                    }
                 }
-                fwd[0].copy_from_slice(p);
+                for_row(&setup.c0_squared, base, plane, |i, c2| p[i] *= c2);
                 record_pressure(z, p, keep);
             });
         }
@@ -186,10 +185,15 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             let dt = setup.dt as f32;
             engine.plane_pass(inverse, forward, |z, inv, fwd| {
                 let base = z * plane;
-                // SAFETY: plane z of every field belongs to this worker.
-                let r: Vec<&mut [f32]> =
-                    rho.iter().take(ndim).map(|r| unsafe { r.slice(base, plane) }).collect();
-                let mut r = r;
+                // SAFETY: plane z of every field belongs to this worker (unused axes: empty).
+                let mut r = rho.each_ref().map(|r| {
+                    if r.is_empty() {
+                        &mut [][..]
+                    } else {
+                        unsafe { r.slice(base, plane) }
+                    }
+                });
+                let r = &mut r[..ndim];
                 let (first, rest) = fwd.split_first_mut().expect("density needs a forward plane");
                 // The nonlinear factor uses the density before this update.
                 if setup.nonlinearity.is_some() {

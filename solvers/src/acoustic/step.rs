@@ -53,14 +53,36 @@ fn active(source: Option<(usize, Spec)>, step: usize) -> Option<Spec> {
 }
 
 const PRESSURE: Spec = 0;
+const AXES: [Spec; 3] = [0, 1, 2];
+
+/// A short list of buffers built without allocating: the axes plus up to three sources.
+struct Inputs {
+    specs: [Spec; 6],
+    len: usize,
+}
+
+impl Inputs {
+    fn axes(ndim: usize) -> Self {
+        Self { specs: [0, 1, 2, 0, 0, 0], len: ndim }
+    }
+
+    fn push(&mut self, spec: Spec) {
+        self.specs[self.len] = spec;
+        self.len += 1;
+    }
+
+    fn as_slice(&self) -> &[Spec] {
+        &self.specs[..self.len]
+    }
+}
 
 /// Sets the initial condition from p0 (k-Wave's t_index = 0 with p0_source_flag): p = p0,
 /// rho_i = p0 / (ndim c0^2), u_i(-dt/2) = dt / (2 rho0_sg_i) d/dx_i+ p0, so u(0) = 0.
 pub fn initial_pressure(b: &mut dyn AcousticBackend, ndim: usize) {
-    let axes: Vec<Spec> = (0..ndim).collect();
+    let axes = &AXES[..ndim];
     b.fused(Update::InitialPressure, &[], &[PRESSURE]);
-    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], &axes);
-    b.fused(Update::InitialVelocity, &axes, &[]);
+    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], axes);
+    b.fused(Update::InitialVelocity, axes, &[]);
     // grad p for the next step needs F{p0} again: the gradient consumed it.
     b.fused(Update::InitialPressure, &[], &[PRESSURE]);
 }
@@ -68,11 +90,11 @@ pub fn initial_pressure(b: &mut dyn AcousticBackend, ndim: usize) {
 /// Advances the fields by one step. Buffer 0 must hold F{p} of the previous step.
 pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, keep_field: bool) {
     let ndim = schedule.ndim;
-    let axes: Vec<Spec> = (0..ndim).collect();
+    let axes = &AXES[..ndim];
 
     // 1-2. u_i = pml_sg_i (pml_sg_i u_i - dt / rho0_sg_i kappa d/dx_i+ p), then velocity sources.
-    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], &axes);
-    let mut velocity_inputs = axes.clone();
+    b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], axes);
+    let mut velocity_inputs = Inputs::axes(ndim);
     for axis in 0..ndim {
         if let Some(slot) = active(schedule.velocity[axis], step) {
             b.fused(Update::ScatterVelocitySource { step, axis }, &[], &[slot]);
@@ -80,11 +102,11 @@ pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, ke
             velocity_inputs.push(slot);
         }
     }
-    b.fused(Update::Velocity { step }, &velocity_inputs, &axes);
+    b.fused(Update::Velocity { step }, velocity_inputs.as_slice(), axes);
 
     // 3-4. rho_i = pml_i (pml_i rho_i - dt rho0 kappa d/dx_i- u_i), then pressure sources.
-    b.spectral(SpectralOp::DivergenceStaggeredBackward, &axes, &axes);
-    let mut density_inputs = axes.clone();
+    b.spectral(SpectralOp::DivergenceStaggeredBackward, axes, axes);
+    let mut density_inputs = Inputs::axes(ndim);
     if let Some(slot) = active(schedule.pressure, step) {
         b.fused(Update::ScatterPressureSource { step }, &[], &[slot]);
         b.spectral(SpectralOp::SourceCorrection, &[slot], &[slot]);
@@ -93,10 +115,10 @@ pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, ke
 
     // 5. p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau L1{rho0 div u} - eta L2{rho}).
     if schedule.absorbing {
-        b.fused(Update::Density { step, keep_field }, &density_inputs, &[0, 1]);
+        b.fused(Update::Density { step, keep_field }, density_inputs.as_slice(), &[0, 1]);
         b.spectral(SpectralOp::FractionalLaplacians, &[0, 1], &[0, 1]);
         b.fused(Update::AbsorbingPressure { step, keep_field }, &[0, 1], &[PRESSURE]);
     } else {
-        b.fused(Update::Density { step, keep_field }, &density_inputs, &[PRESSURE]);
+        b.fused(Update::Density { step, keep_field }, density_inputs.as_slice(), &[PRESSURE]);
     }
 }
