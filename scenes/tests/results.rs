@@ -2,12 +2,22 @@
 //! and (when python3 with h5py is present) reading a file the way users do.
 
 use std::path::{Path, PathBuf};
+use std::sync::{RwLock, RwLockReadGuard};
 
 use ferrowave_scenes::results::{read_datasets, temporary_path};
 use ferrowave_scenes::{describe_result, parse_scene, write_result, ResultError};
 use ferrowave_solvers::acoustic::{Plan, PlanSummary, RunStats, SensorData};
 use hdf5::types::VarLenUnicode;
 use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
+
+/// HDF5 opens files without close-on-exec and locks them (flock), so a child process forked
+/// while another test holds a file open inherits the lock until it exits. Tests that open
+/// HDF5 files hold this for reading; the test that starts python3 holds it for writing.
+static FORK_GUARD: RwLock<()> = RwLock::new(());
+
+fn hdf5_guard() -> RwLockReadGuard<'static, ()> {
+    FORK_GUARD.read().unwrap_or_else(|e| e.into_inner())
+}
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("results-{name}"));
@@ -132,6 +142,7 @@ fn data_2d() -> (PlanSummary, SensorData, Vec<[usize; 3]>) {
 
 #[test]
 fn round_trip_2d_every_quantity() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("round-trip-2d");
     let path = dir.join("out.h5");
     let (summary, data, points) = data_2d();
@@ -272,6 +283,7 @@ fn round_trip_2d_every_quantity() {
 
 #[test]
 fn whole_grid_sensor_gets_maps_3d() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("whole-grid-3d");
     let path = dir.join("maps.h5");
     let shape = [4, 3, 2];
@@ -335,6 +347,7 @@ fn whole_grid_sensor_gets_maps_3d() {
 
 #[test]
 fn whole_grid_in_another_order_gets_no_maps() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("permuted");
     let path = dir.join("permuted.h5");
     let shape = [3, 2];
@@ -359,6 +372,7 @@ fn whole_grid_in_another_order_gets_no_maps() {
 
 #[test]
 fn one_dimensional_final_field() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("one-d");
     let path = dir.join("line.h5");
     let data = SensorData {
@@ -381,6 +395,7 @@ fn one_dimensional_final_field() {
 
 #[test]
 fn failed_write_leaves_the_final_path_alone() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("failed-write");
     let path = dir.join("keep.h5");
     std::fs::write(&path, b"an earlier result").unwrap();
@@ -400,12 +415,13 @@ fn failed_write_leaves_the_final_path_alone() {
     // A successful write replaces the earlier file.
     let (summary, data, points) = data_2d();
     write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
-    if let Err(e) = hdf5::File::open(&path) { panic!("{e} {:?}", std::fs::metadata(&path)); }
+    hdf5::File::open(&path).unwrap();
     no_temporaries(&dir);
 }
 
 #[test]
 fn failed_rename_removes_the_temporary_file() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("failed-rename");
     // The final path is a non-empty directory: the rename fails.
     let path = dir.join("taken.h5");
@@ -429,6 +445,7 @@ fn temporary_name_is_beside_the_result() {
 
 #[test]
 fn missing_directories_are_created() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("nested");
     let path = dir.join("a/b/out.h5");
     let (summary, data, points) = data_2d();
@@ -438,6 +455,7 @@ fn missing_directories_are_created() {
 
 #[test]
 fn describe_lists_grid_time_and_datasets() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("describe");
     let path = dir.join("described.h5");
     let (summary, data, points) = data_2d();
@@ -479,6 +497,7 @@ fn describe_lists_grid_time_and_datasets() {
 
 #[test]
 fn describe_counts_non_finite_values() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("describe-nan");
     let path = dir.join("nan.h5");
     let data = SensorData {
@@ -503,6 +522,7 @@ fn describe_counts_non_finite_values() {
 
 #[test]
 fn describe_refuses_what_is_not_hdf5() {
+    let _guard = hdf5_guard();
     let dir = temp_dir("not-hdf5");
     let path = dir.join("text.h5");
     std::fs::write(&path, "hello").unwrap();
@@ -515,6 +535,7 @@ fn describe_refuses_what_is_not_hdf5() {
 /// A small scene run through the solver and written: the file holds what the run returned.
 #[test]
 fn solver_run_round_trip() {
+    let _guard = hdf5_guard();
     let text = r#"
 name = "tiny"
 [grid]
@@ -587,6 +608,7 @@ record_start_step = 10
 /// python3 or h5py is missing.
 #[test]
 fn h5py_reads_a_result() {
+    let _exclusive = FORK_GUARD.write().unwrap_or_else(|e| e.into_inner());
     let probe = std::process::Command::new("python3")
         .args(["-c", "import h5py, numpy"])
         .output();

@@ -96,57 +96,81 @@ fn interp_linear(xs: &[f64], y: &[f64], x: f64) -> f64 {
 /// DC bin. Singleton axes carry no variation. A grid with a single point gives `[1.0]` (k-Wave
 /// itself would divide by zero there).
 pub fn blackman_window(shape: [usize; 3], ndim: usize) -> Vec<f64> {
-    let axes = effective_axes(shape, ndim);
-    let total: usize = shape.iter().product();
-    if axes.is_empty() {
-        return vec![1.0; total];
-    }
-    // Enlarged sizes: symmetric (odd N) keeps N, non-symmetric (even N) builds N + 1.
-    let enlarged: Vec<usize> = axes.iter().map(|&(_, n)| n + (n + 1) % 2).collect();
-
-    // Per-axis window factors / coordinates, indexed by the real axis number.
+    let window = Window::new(shape, ndim);
     let [nx, ny, _] = shape;
-    let mut out = vec![0.0f64; total];
-
-    if axes.len() == 1 {
-        let (axis, n) = axes[0];
-        let m = enlarged[0];
-        let w: Vec<f64> = (0..n).map(|i| blackman_sample(i, m).abs()).collect();
-        let stride = [1, nx, nx * ny][axis];
-        for (idx, v) in out.iter_mut().enumerate() {
-            *v = w[(idx / stride) % n];
-        }
-        return out;
-    }
-
-    // Rotation: 1D symmetric window of length L = max(enlarged sizes).
-    let l = *enlarged.iter().max().unwrap();
-    let win_lin: Vec<f64> = (0..l).map(|i| blackman_sample(i, l)).collect();
-    let radius = (l - 1) as f64 / 2.0;
-    let ll = linspace(radius, l);
-
-    // Coordinates along each real axis (zero for singleton axes), trimmed to N points.
-    let mut coords: [Vec<f64>; 3] = [vec![0.0], vec![0.0], vec![0.0]];
-    for (k, &(axis, n)) in axes.iter().enumerate() {
-        let mut c = linspace(radius, enlarged[k]);
-        c.truncate(n);
-        coords[axis] = c;
-    }
-
+    let mut out = vec![0.0f64; shape.iter().product()];
     out.par_chunks_mut(nx * ny)
         .enumerate()
         .for_each(|(z, plane)| {
-            let cz = coords[2][if coords[2].len() > 1 { z } else { 0 }];
             for y in 0..ny {
-                let cy = coords[1][if coords[1].len() > 1 { y } else { 0 }];
                 for x in 0..nx {
-                    let cx = coords[0][if coords[0].len() > 1 { x } else { 0 }];
-                    let r = (cx * cx + cy * cy + cz * cz).sqrt().min(radius);
-                    plane[x + nx * y] = interp_linear(&ll, &win_lin, r).abs();
+                    plane[x + nx * y] = window.value(x, y, z);
                 }
             }
         });
     out
+}
+
+/// The window as a function of the grid point, so smoothing never stores it whole.
+enum Window {
+    /// No axis with more than one point.
+    Unit,
+    /// One axis: the plain 1D window along `axis`.
+    Line { axis: usize, w: Vec<f64> },
+    /// Rotation: the 1D symmetric window of length L interpolated at the radius.
+    Rotated {
+        coords: [Vec<f64>; 3],
+        radius: f64,
+        ll: Vec<f64>,
+        win_lin: Vec<f64>,
+    },
+}
+
+impl Window {
+    fn new(shape: [usize; 3], ndim: usize) -> Self {
+        let axes = effective_axes(shape, ndim);
+        if axes.is_empty() {
+            return Window::Unit;
+        }
+        // Enlarged sizes: symmetric (odd N) keeps N, non-symmetric (even N) builds N + 1.
+        let enlarged: Vec<usize> = axes.iter().map(|&(_, n)| n + (n + 1) % 2).collect();
+        if axes.len() == 1 {
+            let (axis, n) = axes[0];
+            let m = enlarged[0];
+            return Window::Line {
+                axis,
+                w: (0..n).map(|i| blackman_sample(i, m).abs()).collect(),
+            };
+        }
+        let l = *enlarged.iter().max().unwrap();
+        let radius = (l - 1) as f64 / 2.0;
+        // Coordinates along each real axis (zero for singleton axes), trimmed to N points.
+        let mut coords: [Vec<f64>; 3] = [vec![0.0], vec![0.0], vec![0.0]];
+        for (k, &(axis, n)) in axes.iter().enumerate() {
+            let mut c = linspace(radius, enlarged[k]);
+            c.truncate(n);
+            coords[axis] = c;
+        }
+        Window::Rotated {
+            coords,
+            radius,
+            ll: linspace(radius, l),
+            win_lin: (0..l).map(|i| blackman_sample(i, l)).collect(),
+        }
+    }
+
+    fn value(&self, x: usize, y: usize, z: usize) -> f64 {
+        match self {
+            Window::Unit => 1.0,
+            Window::Line { axis, w } => w[[x, y, z][*axis]],
+            Window::Rotated { coords, radius, ll, win_lin, .. } => {
+                let pick = |c: &Vec<f64>, i: usize| c[if c.len() > 1 { i } else { 0 }];
+                let (cx, cy, cz) = (pick(&coords[0], x), pick(&coords[1], y), pick(&coords[2], z));
+                let r = (cx * cx + cy * cy + cz * cz).sqrt().min(*radius);
+                interp_linear(ll, win_lin, r).abs()
+            }
+        }
+    }
 }
 
 /// A raw pointer that may cross threads; used only to write disjoint lines of one array.
@@ -235,8 +259,9 @@ pub fn smooth_like_kwave(
     ndim: usize,
     restore_max: bool,
 ) -> Vec<f32> {
-    let wide: Vec<f64> = data.iter().map(|&v| v as f64).collect();
-    smooth_like_kwave_f64(&wide, shape, ndim, restore_max)
+    let spectrum: Vec<Complex64> = data.iter().map(|&v| Complex64::new(v as f64, 0.0)).collect();
+    let max_in = data.iter().fold(0.0f64, |m, &v| m.max((v as f64).abs()));
+    finish(filter(spectrum, shape, ndim), max_in, restore_max)
         .into_iter()
         .map(|v| v as f32)
         .collect()
@@ -251,23 +276,27 @@ pub fn smooth_like_kwave_f64(
     ndim: usize,
     restore_max: bool,
 ) -> Vec<f64> {
+    let spectrum: Vec<Complex64> = data.iter().map(|&v| Complex64::new(v, 0.0)).collect();
+    let max_in = data.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
+    finish(filter(spectrum, shape, ndim), max_in, restore_max)
+}
+
+/// real(ifftn(fftn(data) .* ifftshift(win))) for `data` given as complex values (consumed).
+fn filter(mut spec: Vec<Complex64>, shape: [usize; 3], ndim: usize) -> Vec<f64> {
     let total: usize = shape.iter().product();
     assert_eq!(
-        data.len(),
+        spec.len(),
         total,
         "data has {} values but shape {shape:?} holds {total}",
-        data.len()
+        spec.len()
     );
     if effective_axes(shape, ndim).is_empty() {
-        return data.to_vec();
+        return spec.iter().map(|c| c.re).collect();
     }
-    let win = blackman_window(shape, ndim);
-
-    let mut spec: Vec<Complex64> = data.iter().map(|&v| Complex64::new(v, 0.0)).collect();
+    let window = Window::new(shape, ndim);
     for axis in 0..3 {
         fft_axis(&mut spec, shape, axis, false);
     }
-
     // Multiply by ifftshift(win): bin k along an N-point axis takes win[(k + N / 2) % N].
     let [nx, ny, nz] = shape;
     spec.par_chunks_mut(nx * ny)
@@ -276,24 +305,22 @@ pub fn smooth_like_kwave_f64(
             let wz = (kz + nz / 2) % nz;
             for ky in 0..ny {
                 let wy = (ky + ny / 2) % ny;
-                let row = nx * (wy + ny * wz);
                 for kx in 0..nx {
                     let wx = (kx + nx / 2) % nx;
-                    plane[kx + nx * ky] *= win[wx + row];
+                    plane[kx + nx * ky] *= window.value(wx, wy, wz);
                 }
             }
         });
-    drop(win);
-
     for axis in 0..3 {
         fft_axis(&mut spec, shape, axis, true);
     }
     let norm = 1.0 / total as f64;
-    let mut sm: Vec<f64> = spec.par_iter().map(|c| c.re * norm).collect();
-    drop(spec);
+    spec.par_iter().map(|c| c.re * norm).collect()
+}
 
+/// Restores the maximum magnitude of the input, as k-Wave's `restore_max`.
+fn finish(mut sm: Vec<f64>, max_in: f64, restore_max: bool) -> Vec<f64> {
     if restore_max {
-        let max_in = data.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
         let max_sm = sm.iter().fold(0.0f64, |m, &v| m.max(v.abs()));
         if max_sm > 0.0 {
             let scale = max_in / max_sm;
