@@ -96,7 +96,7 @@ impl Engine {
             .collect();
         let plane_len = nxh * ny;
         let mut buffers: Vec<Vec<Complex32>> = (0..buffers)
-            .map(|_| vec![Complex32::default(); plane_len * nz])
+            .map(|_| super::huge_pages::zeroed::<Complex32>(plane_len * nz))
             .collect();
         let views = buffers.iter_mut().map(|b| SharedMut::new(b)).collect();
         Self {

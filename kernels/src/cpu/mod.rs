@@ -2,6 +2,7 @@
 //! Every buffer is allocated in `CpuAcoustic::new`; the time loop allocates nothing.
 
 mod engine;
+mod huge_pages;
 mod kspace_tables;
 mod plane_index;
 mod shared;
@@ -82,7 +83,7 @@ impl CpuAcoustic {
         let plane = nx * ny;
         let field = |axis: usize| {
             if axis < setup.ndim {
-                vec![0.0f32; n]
+                huge_pages::zeroed::<f32>(n)
             } else {
                 Vec::new()
             }
