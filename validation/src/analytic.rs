@@ -167,7 +167,11 @@ pub mod power_law {
     /// w0^(y-1)). k-Wave's tau/eta equations give this with w0 = 0 and c(0) = c0 (the medium's
     /// sound speed) to first order in alpha / k, for 1 < y < 3.
     pub fn kramers_kronig_speed(c0: f64, a0: f64, y: f64, omega: f64, omega0: f64) -> f64 {
-        let w0 = if omega0 == 0.0 { 0.0 } else { omega0.powf(y - 1.0) };
+        let w0 = if omega0 == 0.0 {
+            0.0
+        } else {
+            omega0.powf(y - 1.0)
+        };
         1.0 / (1.0 / c0 + a0 * (PI * y / 2.0).tan() * (omega.powf(y - 1.0) - w0))
     }
 
@@ -213,7 +217,8 @@ pub mod power_law {
             };
             let df = |k: Complex64| {
                 c0 * c0
-                    * (2.0 * k - eta * (y + 1.0) * k.powf(y) + i * omega * tau * y * k.powf(y - 1.0))
+                    * (2.0 * k - eta * (y + 1.0) * k.powf(y)
+                        + i * omega * tau * y * k.powf(y - 1.0))
             };
             newton(f, df, Complex64::new(omega / c0, 0.0))
         }
@@ -245,7 +250,8 @@ pub mod power_law {
                 let s = (k * h).sin();
                 let cs = (k * h).cos();
                 let bracket = 1.0 - eta * k.powf(y - 1.0) + lag * k.powf(y - 2.0);
-                let dbracket = -eta * (y - 1.0) * k.powf(y - 2.0) + lag * (y - 2.0) * k.powf(y - 3.0);
+                let dbracket =
+                    -eta * (y - 1.0) * k.powf(y - 2.0) + lag * (y - 2.0) * k.powf(y - 3.0);
                 amp * amp * (2.0 * s * cs * h * bracket + s * s * dbracket)
             };
             newton(f, df, Complex64::new(omega / c0, 0.0))
@@ -275,7 +281,14 @@ mod tests {
     use super::*;
 
     /// Second-order centred differences for the PDE residual checks.
-    fn residual(p: impl Fn(f64, f64) -> f64, laplacian: impl Fn(&dyn Fn(f64, f64) -> f64, f64, f64, f64) -> f64, r: f64, t: f64, c: f64, h: f64) -> (f64, f64) {
+    fn residual(
+        p: impl Fn(f64, f64) -> f64,
+        laplacian: impl Fn(&dyn Fn(f64, f64) -> f64, f64, f64, f64) -> f64,
+        r: f64,
+        t: f64,
+        c: f64,
+        h: f64,
+    ) -> (f64, f64) {
         let ptt = (p(r, t + h / c) - 2.0 * p(r, t) + p(r, t - h / c)) / (h / c).powi(2);
         let lap = laplacian(&p, r, t, h);
         (ptt, c * c * lap)
@@ -317,7 +330,10 @@ mod tests {
         for (r, t) in [(0.5, 0.4), (1.7, 1.0), (3.0, 2.0), (6.0, 4.0)] {
             let (lhs, rhs) = residual(p, lap, r, t, c, 1e-3);
             let scale = a / (s * s / (c * c));
-            assert!((lhs - rhs).abs() < 1e-5 * scale, "r {r} t {t}: {lhs} vs {rhs}");
+            assert!(
+                (lhs - rhs).abs() < 1e-5 * scale,
+                "r {r} t {t}: {lhs} vs {rhs}"
+            );
         }
         // The 2D wave leaves a negative wake: far behind the front p < 0 at the centre.
         assert!(gaussian_2d(a, s, 0.0, c, 10.0 * s / c) < 0.0);
@@ -338,7 +354,10 @@ mod tests {
         for (r, t) in [(0.5, 0.4), (1.7, 1.0), (3.0, 2.0)] {
             let (lhs, rhs) = residual(p, lap, r, t, c, 1e-3);
             let scale = a / (s * s / (c * c));
-            assert!((lhs - rhs).abs() < 1e-5 * scale, "r {r} t {t}: {lhs} vs {rhs}");
+            assert!(
+                (lhs - rhs).abs() < 1e-5 * scale,
+                "r {r} t {t}: {lhs} vs {rhs}"
+            );
         }
         // Continuity of the r -> 0 limit.
         let t = 0.9;
@@ -353,7 +372,9 @@ mod tests {
         assert!((transmission_coefficient(1.0, 2.0) - 4.0 / 3.0).abs() < 1e-15);
         // Pressure continuity: 1 + R = T.
         let (z1, z2) = (1.5e6, 3.7e6);
-        assert!((1.0 + reflection_coefficient(z1, z2) - transmission_coefficient(z1, z2)).abs() < 1e-15);
+        assert!(
+            (1.0 + reflection_coefficient(z1, z2) - transmission_coefficient(z1, z2)).abs() < 1e-15
+        );
     }
 
     #[test]

@@ -10,8 +10,16 @@ pub fn energy(a: &[f64]) -> f64 {
 
 /// ||a - b||_2 / ||b||_2 (b is the reference). Panics on length mismatch or a zero reference.
 pub fn relative_l2(computed: &[f64], reference: &[f64]) -> f64 {
-    assert_eq!(computed.len(), reference.len(), "series of different lengths");
-    let num: f64 = computed.iter().zip(reference).map(|(a, b)| (a - b).powi(2)).sum();
+    assert_eq!(
+        computed.len(),
+        reference.len(),
+        "series of different lengths"
+    );
+    let num: f64 = computed
+        .iter()
+        .zip(reference)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum();
     let den = energy(reference);
     assert!(den > 0.0, "the reference is zero");
     (num / den).sqrt()
@@ -19,8 +27,16 @@ pub fn relative_l2(computed: &[f64], reference: &[f64]) -> f64 {
 
 /// Largest |a - b| over max |b|.
 pub fn relative_max(computed: &[f64], reference: &[f64]) -> f64 {
-    assert_eq!(computed.len(), reference.len(), "series of different lengths");
-    let num = computed.iter().zip(reference).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert_eq!(
+        computed.len(),
+        reference.len(),
+        "series of different lengths"
+    );
+    let num = computed
+        .iter()
+        .zip(reference)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
     let den = reference.iter().map(|b| b.abs()).fold(0.0, f64::max);
     assert!(den > 0.0, "the reference is zero");
     num / den
@@ -39,14 +55,22 @@ pub fn decibels(energy_ratio: f64) -> f64 {
 
 /// The value of largest magnitude, with its sign.
 pub fn signed_peak(a: &[f64]) -> f64 {
-    a.iter().cloned().fold(0.0, |m: f64, v| if v.abs() > m.abs() { v } else { m })
+    a.iter()
+        .cloned()
+        .fold(0.0, |m: f64, v| if v.abs() > m.abs() { v } else { m })
 }
 
 /// Index of the sample of largest magnitude.
 pub fn peak_index(a: &[f64]) -> usize {
     a.iter()
         .enumerate()
-        .fold((0, 0.0f64), |(im, m), (i, &v)| if v.abs() > m { (i, v.abs()) } else { (im, m) })
+        .fold((0, 0.0f64), |(im, m), (i, &v)| {
+            if v.abs() > m {
+                (i, v.abs())
+            } else {
+                (im, m)
+            }
+        })
         .0
 }
 
@@ -56,14 +80,18 @@ pub fn spectrum(signal: &[f64], n_fft: usize) -> Vec<Complex64> {
     assert!(n_fft >= signal.len(), "n_fft shorter than the signal");
     let mut buffer: Vec<Complex64> = signal.iter().map(|&v| Complex64::new(v, 0.0)).collect();
     buffer.resize(n_fft, Complex64::new(0.0, 0.0));
-    FftPlanner::new().plan_fft_forward(n_fft).process(&mut buffer);
+    FftPlanner::new()
+        .plan_fft_forward(n_fft)
+        .process(&mut buffer);
     buffer.truncate(n_fft / 2 + 1);
     buffer
 }
 
 /// The frequencies (Hz) of the bins [`spectrum`] returns.
 pub fn frequencies(n_fft: usize, dt: f64) -> Vec<f64> {
-    (0..=n_fft / 2).map(|m| m as f64 / (n_fft as f64 * dt)).collect()
+    (0..=n_fft / 2)
+        .map(|m| m as f64 / (n_fft as f64 * dt))
+        .collect()
 }
 
 /// Transfer function H = Y / X between two series on the same time axis, per bin.
@@ -110,7 +138,9 @@ mod tests {
         let n = 400;
         let x: Vec<f64> = (0..n).map(|i| pulse(i as f64 * dt - 0.1)).collect();
         let delay = 37;
-        let y: Vec<f64> = (0..n).map(|i| 0.5 * pulse((i as f64 - delay as f64) * dt - 0.1)).collect();
+        let y: Vec<f64> = (0..n)
+            .map(|i| 0.5 * pulse((i as f64 - delay as f64) * dt - 0.1))
+            .collect();
         let n_fft = 1024;
         let h = transfer_function(&x, &y, n_fft);
         let f = frequencies(n_fft, dt);
@@ -118,14 +148,21 @@ mod tests {
         for m in 1..60 {
             assert!((h[m].norm() - 0.5).abs() < 1e-9, "bin {m}");
             let expect = -2.0 * PI * f[m] * delay as f64 * dt;
-            assert!((phase[m] - expect).abs() < 1e-9, "bin {m}: {} vs {expect}", phase[m]);
+            assert!(
+                (phase[m] - expect).abs() < 1e-9,
+                "bin {m}: {} vs {expect}",
+                phase[m]
+            );
         }
     }
 
     #[test]
     fn unwrap_removes_jumps() {
         let truth: Vec<f64> = (0..50).map(|i| -0.4 * i as f64).collect();
-        let wrapped: Vec<f64> = truth.iter().map(|p| (p + PI).rem_euclid(2.0 * PI) - PI).collect();
+        let wrapped: Vec<f64> = truth
+            .iter()
+            .map(|p| (p + PI).rem_euclid(2.0 * PI) - PI)
+            .collect();
         let un = unwrap(&wrapped);
         for (a, b) in un.iter().zip(&truth) {
             assert!((a - b).abs() < 1e-12);

@@ -33,7 +33,10 @@ const EDGE_SIGMAS: f64 = 4.0;
 /// with a leading edge EDGE_SIGMAS sigma ahead, travels back d_pml - r.
 fn reflection_free_samples(d_pml: f64, r: f64, sigma: f64, dt: f64) -> usize {
     let path = 2.0 * d_pml - r - 2.0 * EDGE_SIGMAS * sigma;
-    assert!(path > 0.0, "sensor too far from the source for a reflection-free window");
+    assert!(
+        path > 0.0,
+        "sensor too far from the source for a reflection-free window"
+    );
     (path / C0 / dt).floor() as usize + 1
 }
 
@@ -76,8 +79,19 @@ fn check(
         .map(|&s| reflection_free_samples(d_pml, radius(position(s)), sigma, dt))
         .collect();
     let steps = *windows.iter().max().unwrap();
-    let indices = sensors.iter().map(|s| grid.index(s[0], s[1], s[2])).collect();
-    let sim = setup::initial_value_problem(grid.clone(), setup::homogeneous(C0, RHO0), pml, dt, steps, p0, indices);
+    let indices = sensors
+        .iter()
+        .map(|s| grid.index(s[0], s[1], s[2]))
+        .collect();
+    let sim = setup::initial_value_problem(
+        grid.clone(),
+        setup::homogeneous(C0, RHO0),
+        pml,
+        dt,
+        steps,
+        p0,
+        indices,
+    );
     let data = setup::run(&sim);
     let mut errors = Vec::new();
     for (j, (&s, &n)) in sensors.iter().zip(&windows).enumerate() {
@@ -93,7 +107,10 @@ fn check(
         errors.push(err);
     }
     for (s, &err) in sensors.iter().zip(&errors) {
-        assert!(err <= ISSUE_TOLERANCE, "{name}: sensor {s:?}: relative L2 {err:.3e} > {ISSUE_TOLERANCE:e}");
+        assert!(
+            err <= ISSUE_TOLERANCE,
+            "{name}: sensor {s:?}: relative L2 {err:.3e} > {ISSUE_TOLERANCE:e}"
+        );
         assert!(
             err <= EXACTNESS_TOLERANCE,
             "{name}: sensor {s:?}: relative L2 {err:.3e} > {EXACTNESS_TOLERANCE:e} (float32 floor)"
@@ -107,7 +124,14 @@ fn check(
 fn homogeneous_1d_matches_dalembert() {
     let sigma = 4.0 * DX;
     let grid = Grid::new(&[512], &[DX]).unwrap();
-    let sensors = [[256, 0, 0], [260, 0, 0], [300, 0, 0], [356, 0, 0], [150, 0, 0], [40, 0, 0]];
+    let sensors = [
+        [256, 0, 0],
+        [260, 0, 0],
+        [300, 0, 0],
+        [356, 0, 0],
+        [150, 0, 0],
+        [40, 0, 0],
+    ];
     check("1D", grid, [256, 0, 0], sigma, &sensors, |x, t| {
         analytic::dalembert_1d(|s| analytic::gaussian(1.0, sigma, s), x, C0, t)
     });
@@ -119,7 +143,14 @@ fn homogeneous_1d_matches_dalembert() {
 fn homogeneous_2d_matches_hankel_solution() {
     let sigma = 3.0 * DX;
     let grid = Grid::new(&[256, 256], &[DX, DX]).unwrap();
-    let sensors = [[128, 128, 0], [131, 128, 0], [128, 150, 0], [143, 143, 0], [80, 128, 0], [100, 175, 0]];
+    let sensors = [
+        [128, 128, 0],
+        [131, 128, 0],
+        [128, 150, 0],
+        [143, 143, 0],
+        [80, 128, 0],
+        [100, 175, 0],
+    ];
     check("2D", grid, [128, 128, 0], sigma, &sensors, |r, t| {
         analytic::gaussian_2d(1.0, sigma, r, C0, t)
     });
@@ -130,7 +161,14 @@ fn homogeneous_2d_matches_hankel_solution() {
 fn homogeneous_3d_matches_spherical_solution() {
     let sigma = 3.0 * DX;
     let grid = Grid::new(&[64, 64, 64], &[DX, DX, DX]).unwrap();
-    let sensors = [[32, 32, 32], [35, 32, 32], [32, 38, 32], [36, 36, 36], [32, 32, 24], [26, 35, 38]];
+    let sensors = [
+        [32, 32, 32],
+        [35, 32, 32],
+        [32, 38, 32],
+        [36, 36, 36],
+        [32, 32, 24],
+        [26, 35, 38],
+    ];
     check("3D", grid, [32, 32, 32], sigma, &sensors, |r, t| {
         analytic::gaussian_3d(1.0, sigma, r, C0, t)
     });

@@ -47,6 +47,37 @@ pub struct Engine {
     views: Vec<SharedMut<Complex32>>,
 }
 
+/// One z plane inside a plane pass: its scratch planes, and the x-y transforms between them
+/// and plane z of the spectral buffers.
+pub struct PlaneWork<'a> {
+    engine: &'a Engine,
+    pub z: usize,
+    rows: &'a mut [Complex32],
+    fft: &'a mut [Complex32],
+    /// Scratch real planes, ny rows of nx values.
+    pub planes: &'a mut [Vec<f32>],
+}
+
+impl PlaneWork<'_> {
+    /// Inverse x-y transform of plane z of buffer `buffer` (consumed) into `planes[slot]`.
+    pub fn inverse(&mut self, buffer: usize, slot: usize) {
+        let e = self.engine;
+        let len = e.plane_spectrum_len();
+        // SAFETY: plane z of every buffer is touched by this worker only.
+        let spectrum = unsafe { e.views[buffer].slice(self.z * len, len) };
+        e.inverse_plane(spectrum, &mut self.planes[slot], self.rows, self.fft);
+    }
+
+    /// Forward x-y transform of `planes[slot]` (destroyed) into plane z of buffer `buffer`.
+    pub fn forward(&mut self, slot: usize, buffer: usize) {
+        let e = self.engine;
+        let len = e.plane_spectrum_len();
+        // SAFETY: as in `inverse`.
+        let spectrum = unsafe { e.views[buffer].slice(self.z * len, len) };
+        e.forward_plane(&mut self.planes[slot], spectrum, self.rows, self.fft);
+    }
+}
+
 /// The block of spectral lines a line-pass callback works on: lines first_line.. (line =
 /// kx * ny + ky), each holding nz values.
 pub struct LineBlock {
@@ -144,32 +175,25 @@ impl Engine {
             .expect("scratch mutex poisoned by a panicking worker")
     }
 
-    /// Runs `update(z, inverse_planes, forward_planes)` on every z plane. Buffers in
-    /// `inverse` are inverse-transformed into real planes first (and consumed); the planes the
-    /// update leaves in `forward_planes` are forward-transformed into the `forward` buffers.
-    pub fn plane_pass<F>(&mut self, inverse: &[usize], forward: &[usize], update: F)
+    /// Runs `update` on every z plane (in parallel). The update moves data between the
+    /// spectral buffers and its scratch planes with `PlaneWork::inverse` / `forward`, one
+    /// field at a time, so the working set stays a couple of planes.
+    pub fn plane_pass<F>(&mut self, update: F)
     where
-        F: Fn(usize, &[Vec<f32>], &mut [Vec<f32>]) + Sync,
+        F: Fn(&mut PlaneWork) + Sync,
     {
-        let plane_len = self.plane_spectrum_len();
         let this = &*self;
-        let views = &this.views;
         (0..this.nz).into_par_iter().for_each(|z| {
             let mut guard = this.worker_scratch();
             let scratch = &mut *guard;
-            let (inv_planes, rest) = scratch.planes.split_at_mut(inverse.len());
-            let fwd_planes = &mut rest[..forward.len()];
-            for (plane, &b) in inv_planes.iter_mut().zip(inverse) {
-                // SAFETY: plane z of buffer b is touched by this worker only.
-                let spectrum = unsafe { views[b].slice(z * plane_len, plane_len) };
-                this.inverse_plane(spectrum, plane, &mut scratch.rows, &mut scratch.fft);
-            }
-            update(z, inv_planes, fwd_planes);
-            for (plane, &b) in fwd_planes.iter_mut().zip(forward) {
-                // SAFETY: as above; inverse reads of this plane are complete.
-                let spectrum = unsafe { views[b].slice(z * plane_len, plane_len) };
-                this.forward_plane(plane, spectrum, &mut scratch.rows, &mut scratch.fft);
-            }
+            let mut work = PlaneWork {
+                engine: this,
+                z,
+                rows: &mut scratch.rows,
+                fft: &mut scratch.fft,
+                planes: &mut scratch.planes,
+            };
+            update(&mut work);
         });
     }
 

@@ -52,7 +52,7 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
             .absorption
             .as_ref()
             .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
-    let planes = (2 * buffers + 2) * nx * ny * 4;
+    let planes = updates::SCRATCH_PLANES * nx * ny * 4;
     let blocks = buffers * 64 * nz * 8;
     let rows = ny * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
     let per_worker = planes + blocks + rows;
@@ -100,7 +100,7 @@ impl CpuAcoustic {
             }
         }
         let buffers = spectral_buffers_needed(&setup);
-        let engine = Engine::new(setup.shape, buffers, 2 * buffers + 2, buffers);
+        let engine = Engine::new(setup.shape, buffers, updates::SCRATCH_PLANES, buffers);
         let tables = KSpaceTables::new(&setup, engine.nxh);
         let point_index = |s: &Option<crate::setup::PointSource>| {
             s.as_ref()

@@ -20,9 +20,6 @@ impl<T> SharedMut<T> {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 
     /// # Safety
     /// No other live reference may overlap `start..start + len`.

@@ -48,6 +48,26 @@ fn apply_point_source(field: &mut [f32], source: &PointSource, index: &PlaneInde
     }
 }
 
+/// Scratch planes of the plane passes.
+pub(super) const SCRATCH_PLANES: usize = 5;
+const WORK: usize = 0;
+const TOTAL: usize = 1;
+const PREVIOUS: usize = 2;
+const DIVERGENCE: usize = 3;
+const SOURCE: usize = 4;
+
+/// Adds the planes of `fields` (plane z, `plane` values each) into `out`.
+fn sum_fields(out: &mut [f32], fields: &[SharedMut<f32>], base: usize) {
+    out.fill(0.0);
+    for f in fields {
+        // SAFETY: plane z of each field belongs to this worker; read only.
+        let f = unsafe { f.slice(base, out.len()) };
+        for (s, v) in out.iter_mut().zip(f.iter()) {
+            *s += v;
+        }
+    }
+}
+
 pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forward: &[usize]) {
     let CpuAcoustic {
         setup,
@@ -67,6 +87,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
     let ndim = setup.ndim;
     let u = velocity.each_mut().map(|f| SharedMut::new(f));
     let rho = density.each_mut().map(|f| SharedMut::new(f));
+    let (u, rho) = (&u[..ndim], &rho[..ndim]);
     let samples = SharedMut::new(pressure_samples);
     let kept = SharedMut::new(pressure_field);
     let setup = &*setup;
@@ -89,28 +110,23 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             // The backend stored rho_i = p0 / (ndim c0^2) at construction; p = c0^2 sum rho_i
             // gives p0 back (the B/A term is not applied at t = 0, as in k-Wave).
             let keep = setup.keep_pressure_field;
-            engine.plane_pass(inverse, forward, |z, _, fwd| {
-                let base = z * plane;
-                let p = &mut fwd[0];
-                p.fill(0.0);
-                for r in rho.iter().take(ndim) {
-                    // SAFETY: plane z belongs to this worker; read only.
-                    let r = unsafe { r.slice(base, plane) };
-                    for (s, v) in p.iter_mut().zip(r.iter()) {
-                        *s += v;
-                    }
-                }
+            engine.plane_pass(|w| {
+                let base = w.z * plane;
+                let p = &mut w.planes[TOTAL];
+                sum_fields(p, rho, base);
                 for_row(&setup.c0_squared, base, plane, |i, c2| p[i] *= c2);
-                record_pressure(z, p, keep);
+                record_pressure(w.z, p, keep);
+                w.forward(TOTAL, forward[0]);
             });
         }
         Update::InitialVelocity => {
-            engine.plane_pass(inverse, forward, |z, inv, _| {
-                let base = z * plane;
+            engine.plane_pass(|w| {
+                let base = w.z * plane;
                 for axis in 0..ndim {
+                    w.inverse(inverse[axis], WORK);
                     // SAFETY: plane z belongs to this worker.
                     let ua = unsafe { u[axis].slice(base, plane) };
-                    let g = &inv[axis][..plane];
+                    let g = &w.planes[WORK];
                     for_row(&setup.dt_over_rho_staggered[axis], base, plane, |i, c| {
                         ua[i] = 0.5 * c * g[i];
                     });
@@ -119,11 +135,13 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
         }
         Update::ScatterPressureSource { step } => {
             let source = setup.pressure_source.as_ref().expect("no pressure source");
-            engine.plane_pass(inverse, forward, |z, _, fwd| {
-                fwd[0].fill(0.0);
-                for &(k, offset) in pressure_sources.plane(z) {
-                    fwd[0][offset] = source.value(step, k);
+            engine.plane_pass(|w| {
+                let grid = &mut w.planes[WORK];
+                grid.fill(0.0);
+                for &(k, offset) in pressure_sources.plane(w.z) {
+                    grid[offset] = source.value(step, k);
                 }
+                w.forward(WORK, forward[0]);
             });
         }
         Update::ScatterVelocitySource { step, axis } => {
@@ -131,11 +149,13 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 .as_ref()
                 .expect("no velocity source on this axis");
             let index = &velocity_sources[axis];
-            engine.plane_pass(inverse, forward, |z, _, fwd| {
-                fwd[0].fill(0.0);
-                for &(k, offset) in index.plane(z) {
-                    fwd[0][offset] = source.value(step, k);
+            engine.plane_pass(|w| {
+                let grid = &mut w.planes[WORK];
+                grid.fill(0.0);
+                for &(k, offset) in index.plane(w.z) {
+                    grid[offset] = source.value(step, k);
                 }
+                w.forward(WORK, forward[0]);
             });
         }
         Update::Velocity { step } => {
@@ -144,16 +164,17 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             let mut next = ndim;
             for (axis, slot) in corrected.iter_mut().enumerate().take(ndim) {
                 if setup.corrected_velocity_source(axis, step).is_some() {
-                    *slot = Some(next);
+                    *slot = Some(inverse[next]);
                     next += 1;
                 }
             }
-            engine.plane_pass(inverse, forward, |z, inv, fwd| {
-                let base = z * plane;
+            engine.plane_pass(|w| {
+                let (z, base) = (w.z, w.z * plane);
                 for axis in 0..ndim {
+                    w.inverse(inverse[axis], WORK);
                     // SAFETY: plane z belongs to this worker.
                     let ua = unsafe { u[axis].slice(base, plane) };
-                    let g = &inv[axis][..plane];
+                    let g = &w.planes[WORK];
                     let profile = &setup.pml_staggered[axis];
                     for y in 0..ny {
                         let row = y * nx;
@@ -167,52 +188,51 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     if let Some(source) = setup.velocity_sources[axis].as_ref().filter(|s| s.active(step)) {
                         apply_point_source(ua, source, &velocity_sources[axis], z, step);
                     }
-                    if let Some(s) = corrected[axis] {
-                        for (v, add) in ua.iter_mut().zip(&inv[s][..plane]) {
+                    if let Some(buffer) = corrected[axis] {
+                        w.inverse(buffer, SOURCE);
+                        for (v, add) in ua.iter_mut().zip(&w.planes[SOURCE][..plane]) {
                             *v += add;
                         }
                     }
-                    if axis < fwd.len() {
-                        fwd[axis].copy_from_slice(ua);
+                    if axis < forward.len() {
+                        w.planes[WORK].copy_from_slice(ua);
+                        w.forward(WORK, forward[axis]);
                     }
                 }
             });
         }
         Update::Density { step, keep_field } => {
-            let corrected = setup.corrected_pressure_source(step).map(|_| ndim);
+            let corrected = setup.corrected_pressure_source(step).map(|_| inverse[ndim]);
             let point_source = setup.pressure_source.as_ref().filter(|s| s.active(step));
             let absorbing = setup.absorption.is_some();
+            let nonlinear = setup.nonlinearity.is_some();
             let dt = setup.dt as f32;
-            engine.plane_pass(inverse, forward, |z, inv, fwd| {
-                let base = z * plane;
-                // SAFETY: plane z of every field belongs to this worker (unused axes: empty).
-                let mut r = rho.each_ref().map(|r| {
-                    if r.is_empty() {
-                        &mut [][..]
-                    } else {
-                        unsafe { r.slice(base, plane) }
-                    }
-                });
-                let r = &mut r[..ndim];
-                let (first, rest) = fwd.split_first_mut().expect("density needs a forward plane");
+            engine.plane_pass(|w| {
+                let (z, base) = (w.z, w.z * plane);
                 // The nonlinear factor uses the density before this update.
-                if setup.nonlinearity.is_some() {
-                    first.fill(0.0);
-                    for ra in r.iter() {
-                        for (s, v) in first.iter_mut().zip(ra.iter()) {
-                            *s += v;
-                        }
-                    }
+                if nonlinear {
+                    sum_fields(&mut w.planes[PREVIOUS], rho, base);
                 }
-                for (axis, ra) in r.iter_mut().enumerate() {
-                    let d = &inv[axis][..plane];
+                if let Some(buffer) = corrected {
+                    w.inverse(buffer, SOURCE);
+                }
+                w.planes[TOTAL].fill(0.0);
+                if absorbing {
+                    w.planes[DIVERGENCE].fill(0.0);
+                }
+                for axis in 0..ndim {
+                    w.inverse(inverse[axis], WORK);
+                    // SAFETY: plane z belongs to this worker.
+                    let ra = unsafe { rho[axis].slice(base, plane) };
+                    let [d, total, old, divergence, source] = &mut w.planes[..SCRATCH_PLANES] else {
+                        unreachable!("five scratch planes")
+                    };
                     let profile = &setup.pml[axis];
-                    let nonlinear = setup.nonlinearity.is_some();
                     for y in 0..ny {
                         let row = y * nx;
                         let (fx, f) = pml_row(profile, ones, axis, y, z);
                         let (rr, dr, fx) = (&mut ra[row..row + nx], &d[row..row + nx], &fx[..nx]);
-                        let old = &first[row..row + nx];
+                        let old = &old[row..row + nx];
                         for_row(&setup.dt_rho0, base + row, nx, |x, dt_rho0| {
                             let pml = fx[x] * f;
                             let factor = if nonlinear { 2.0 * dt * old[x] + dt_rho0 } else { dt_rho0 };
@@ -222,58 +242,47 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     if let Some(source) = point_source {
                         apply_point_source(ra, source, pressure_sources, z, step);
                     }
-                    if let Some(s) = corrected {
-                        for (v, add) in ra.iter_mut().zip(&inv[s][..plane]) {
+                    if corrected.is_some() {
+                        for (v, add) in ra.iter_mut().zip(&source[..plane]) {
                             *v += add;
+                        }
+                    }
+                    for (s, v) in total.iter_mut().zip(ra.iter()) {
+                        *s += v;
+                    }
+                    if absorbing {
+                        for (s, v) in divergence.iter_mut().zip(d.iter()) {
+                            *s += v;
                         }
                     }
                 }
                 if absorbing {
                     let a = setup.absorption.as_ref().expect("absorbing");
-                    // first = rho0 div u, rest[0] = rho
-                    let (div_term, total) = (first, &mut rest[0]);
-                    div_term.fill(0.0);
-                    for d in inv.iter().take(ndim) {
-                        for (s, v) in div_term.iter_mut().zip(&d[..plane]) {
-                            *s += v;
-                        }
-                    }
-                    for_row(&a.rho0, base, plane, |i, rho0| div_term[i] *= rho0);
-                    total.fill(0.0);
-                    for ra in r.iter() {
-                        for (s, v) in total.iter_mut().zip(ra.iter()) {
-                            *s += v;
-                        }
-                    }
+                    let divergence = &mut w.planes[DIVERGENCE];
+                    for_row(&a.rho0, base, plane, |i, rho0| divergence[i] *= rho0);
+                    w.forward(DIVERGENCE, forward[0]);
+                    w.forward(TOTAL, forward[1]);
                 } else {
-                    let p = first;
-                    p.fill(0.0);
-                    for ra in r.iter() {
-                        for (s, v) in p.iter_mut().zip(ra.iter()) {
-                            *s += v;
-                        }
-                    }
+                    let p = &mut w.planes[TOTAL];
                     equation_of_state(p, None, setup, base);
                     record_pressure(z, p, keep_field);
+                    w.forward(TOTAL, forward[0]);
                 }
             });
         }
         Update::AbsorbingPressure { step: _, keep_field } => {
             let a = setup.absorption.as_ref().expect("AbsorbingPressure needs absorption");
-            engine.plane_pass(inverse, forward, |z, inv, fwd| {
-                let base = z * plane;
-                let p = &mut fwd[0];
-                p.fill(0.0);
-                for r in rho.iter().take(ndim) {
-                    // SAFETY: plane z belongs to this worker; read only.
-                    let r = unsafe { r.slice(base, plane) };
-                    for (s, v) in p.iter_mut().zip(r.iter()) {
-                        *s += v;
-                    }
-                }
-                let (tau_term, eta_term) = (&inv[0][..plane], &inv[1][..plane]);
+            engine.plane_pass(|w| {
+                let base = w.z * plane;
+                w.inverse(inverse[0], WORK);
+                w.inverse(inverse[1], SOURCE);
+                let [tau_term, p, _, _, eta_term] = &mut w.planes[..SCRATCH_PLANES] else {
+                    unreachable!("five scratch planes")
+                };
+                sum_fields(p, rho, base);
                 equation_of_state(p, Some((a, tau_term, eta_term)), setup, base);
-                record_pressure(z, p, keep_field);
+                record_pressure(w.z, p, keep_field);
+                w.forward(TOTAL, forward[0]);
             });
         }
     }
