@@ -20,7 +20,10 @@ fn problem(n: usize, steps: usize) -> Simulation {
             }
         }
     }
-    let sensors = vec![grid.index(n / 4, n / 2, n / 2), grid.index(n / 2, 3 * n / 4, n / 2)];
+    let sensors = vec![
+        grid.index(n / 4, n / 2, n / 2),
+        grid.index(n / 2, 3 * n / 4, n / 2),
+    ];
     Simulation {
         medium: Medium {
             sound_speed: Property::Uniform(1500.0),
@@ -29,10 +32,29 @@ fn problem(n: usize, steps: usize) -> Simulation {
             absorption: None,
             nonlinearity: None,
         },
-        pml: Pml { size: [10; 3], alpha: [2.0; 3], inside: true },
-        time: TimeSpec { cfl: 0.3, steps: Some(steps), ..Default::default() },
-        sources: Sources { initial_pressure: Some(p0), smooth_initial_pressure: std::env::var("NOSMOOTH").is_err(), ..Default::default() },
-        sensor: Sensor { points: sensors, record: Record { p: true, ..Default::default() }, record_start_step: 0 },
+        pml: Pml {
+            size: [10; 3],
+            alpha: [2.0; 3],
+            inside: true,
+        },
+        time: TimeSpec {
+            cfl: 0.3,
+            steps: Some(steps),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: std::env::var("NOSMOOTH").is_err(),
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: sensors,
+            record: Record {
+                p: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
         c_ref_m_s: None,
         grid,
     }
@@ -42,9 +64,11 @@ fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
@@ -69,7 +93,12 @@ fn main() {
     let mut sizes = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--threads" => threads = args.next().and_then(|v| v.parse().ok()).expect("--threads N"),
+            "--threads" => {
+                threads = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--threads N")
+            }
             "--steps" => steps = args.next().and_then(|v| v.parse().ok()),
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
@@ -79,16 +108,32 @@ fn main() {
     }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_default();
     println!("ferrowave CPU stepper, {threads} threads, {cpu}");
-    println!("{:>6} {:>7} {:>11} {:>14} {:>14}", "grid", "steps", "ms/step", "est. MiB", "peak RSS MiB");
+    println!(
+        "{:>6} {:>7} {:>11} {:>14} {:>14}",
+        "grid", "steps", "ms/step", "est. MiB", "peak RSS MiB"
+    );
     for n in sizes {
-        let steps = steps.unwrap_or(if n >= 256 { 20 } else if n >= 128 { 40 } else { 100 });
+        let steps = steps.unwrap_or(if n >= 256 {
+            20
+        } else if n >= 128 {
+            40
+        } else {
+            100
+        });
         let warmup = 3;
         let plan = Plan::new(&problem(n, steps + warmup), threads).expect("plan");
         let estimate = plan.summary().memory_bytes as f64 / (1024.0 * 1024.0);
-        let mut timer = Timer { start: None, warmup };
+        let mut timer = Timer {
+            start: None,
+            warmup,
+        };
         plan.run(&mut timer).expect("run");
         let elapsed = timer.start.expect("timer started").elapsed().as_secs_f64();
         println!(

@@ -156,8 +156,8 @@ impl Engine {
     }
 
     pub fn bytes(&self) -> usize {
-        let buffers: usize = self.buffers.iter().map(|b| b.len() * 8).sum::<usize>()
-            + self.views.len() * 16;
+        let buffers: usize =
+            self.buffers.iter().map(|b| b.len() * 8).sum::<usize>() + self.views.len() * 16;
         let per_worker = {
             let s = self.scratch[0].lock().unwrap();
             s.rows.len() * 8
@@ -311,7 +311,9 @@ fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
             for r in r0..r1 {
                 for c in c0..c1 {
                     // SAFETY: r < rows and c < cols, and both slices hold rows * cols values.
-                    unsafe { *dst.get_unchecked_mut(c * rows + r) = *src.get_unchecked(r * cols + c) };
+                    unsafe {
+                        *dst.get_unchecked_mut(c * rows + r) = *src.get_unchecked(r * cols + c)
+                    };
                 }
             }
         }

@@ -24,7 +24,11 @@ fn advise<T>(ptr: *const T, bytes: usize) {
         // SAFETY: the range lies inside the vector's allocation (its capacity); the advice changes no data.
         // A refusal (THP disabled) is harmless, so the result is ignored.
         unsafe {
-            libc::madvise(aligned as *mut libc::c_void, end - aligned, libc::MADV_HUGEPAGE);
+            libc::madvise(
+                aligned as *mut libc::c_void,
+                end - aligned,
+                libc::MADV_HUGEPAGE,
+            );
         }
     }
 }

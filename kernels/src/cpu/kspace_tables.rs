@@ -20,9 +20,8 @@ pub struct KSpaceTables {
 
 fn needs_source_kappa(setup: &AcousticSetup) -> bool {
     use crate::setup::SourceInjection::Additive;
-    let corrected = |s: &Option<crate::setup::PointSource>| {
-        s.as_ref().is_some_and(|s| s.injection == Additive)
-    };
+    let corrected =
+        |s: &Option<crate::setup::PointSource>| s.as_ref().is_some_and(|s| s.injection == Additive);
     corrected(&setup.pressure_source) || setup.velocity_sources.iter().any(corrected)
 }
 
@@ -30,7 +29,8 @@ impl KSpaceTables {
     pub fn estimate_bytes(setup: &AcousticSetup) -> usize {
         let [nx, ny, nz] = setup.shape;
         let half = (nx / 2 + 1) * ny * nz;
-        let tables = 1 + needs_source_kappa(setup) as usize + 2 * setup.absorption.is_some() as usize;
+        let tables =
+            1 + needs_source_kappa(setup) as usize + 2 * setup.absorption.is_some() as usize;
         tables * half * 4 + 2 * (nx + ny + nz) * 8
     }
 
@@ -75,7 +75,8 @@ impl KSpaceTables {
                     if axis >= setup.ndim {
                         return Complex32::default();
                     }
-                    let (re, im) = kspace::shifted_derivative(k[axis][i], setup.spacing[axis], sign);
+                    let (re, im) =
+                        kspace::shifted_derivative(k[axis][i], setup.spacing[axis], sign);
                     Complex32::new(re as f32, im as f32)
                 })
                 .collect()
@@ -87,7 +88,11 @@ impl KSpaceTables {
             nabla1,
             nabla2,
             derivative_forward: [derivative(0, 1.0), derivative(1, 1.0), derivative(2, 1.0)],
-            derivative_backward: [derivative(0, -1.0), derivative(1, -1.0), derivative(2, -1.0)],
+            derivative_backward: [
+                derivative(0, -1.0),
+                derivative(1, -1.0),
+                derivative(2, -1.0),
+            ],
         }
     }
 
@@ -131,8 +136,11 @@ impl KSpaceTables {
                             }
                         }
                         [o0, o1, o2] => {
-                            let (o0, o1, o2) =
-                                (&mut o0[range.clone()], &mut o1[range.clone()], &mut o2[range]);
+                            let (o0, o1, o2) = (
+                                &mut o0[range.clone()],
+                                &mut o1[range.clone()],
+                                &mut o2[range],
+                            );
                             for i in 0..nz {
                                 let v = o0[i] * k[i];
                                 o0[i] = v * cx;

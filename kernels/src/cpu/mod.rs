@@ -44,7 +44,11 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
     let spectra = buffers * half * 8;
     let tables = KSpaceTables::estimate_bytes(setup);
     let keep = if setup.keep_pressure_field { n * 4 } else { 0 };
-    let coefficients = setup.dt_over_rho_staggered.iter().map(|c| c.bytes()).sum::<usize>()
+    let coefficients = setup
+        .dt_over_rho_staggered
+        .iter()
+        .map(|c| c.bytes())
+        .sum::<usize>()
         + setup.dt_rho0.bytes()
         + setup.c0_squared.bytes()
         + setup.nonlinearity.as_ref().map_or(0, |c| c.bytes())
@@ -140,8 +144,9 @@ impl AcousticBackend for CpuAcoustic {
     fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]) {
         let tables = &self.tables;
         let ny = self.engine.ny;
-        self.engine
-            .line_pass(inputs, outputs, |block, data| tables.apply(op, block, ny, data));
+        self.engine.line_pass(inputs, outputs, |block, data| {
+            tables.apply(op, block, ny, data)
+        });
     }
 
     fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]) {
@@ -198,14 +203,17 @@ impl AcousticBackend for CpuAcoustic {
             .map(|f| f.len() * 4)
             .sum();
         let s = &self.setup;
-        let coefficients = s.dt_over_rho_staggered.iter().map(|c| c.bytes()).sum::<usize>()
+        let coefficients = s
+            .dt_over_rho_staggered
+            .iter()
+            .map(|c| c.bytes())
+            .sum::<usize>()
             + s.dt_rho0.bytes()
             + s.c0_squared.bytes()
             + s.nonlinearity.as_ref().map_or(0, |c| c.bytes())
             + s.absorption
                 .as_ref()
-                .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
-            ;
+                .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
         fields
             + coefficients
             + self.engine.bytes()

@@ -20,7 +20,6 @@ impl<T> SharedMut<T> {
         }
     }
 
-
     /// # Safety
     /// No other live reference may overlap `start..start + len`.
     #[inline]

@@ -23,7 +23,13 @@ fn for_row(coef: &Coef, offset: usize, len: usize, mut body: impl FnMut(usize, f
 /// PML factor of `axis` along a row of the plane z at row y: per x for the x axis,
 /// constant otherwise.
 #[inline(always)]
-fn pml_row<'a>(profile: &'a [f32], ones: &'a [f32], axis: usize, y: usize, z: usize) -> (&'a [f32], f32) {
+fn pml_row<'a>(
+    profile: &'a [f32],
+    ones: &'a [f32],
+    axis: usize,
+    y: usize,
+    z: usize,
+) -> (&'a [f32], f32) {
     match axis {
         0 => (profile, 1.0),
         1 => (ones, profile[y]),
@@ -32,7 +38,13 @@ fn pml_row<'a>(profile: &'a [f32], ones: &'a [f32], axis: usize, y: usize, z: us
 }
 
 /// Applies Dirichlet or uncorrected additive point values of `source` on plane z.
-fn apply_point_source(field: &mut [f32], source: &PointSource, index: &PlaneIndex, z: usize, step: usize) {
+fn apply_point_source(
+    field: &mut [f32],
+    source: &PointSource,
+    index: &PlaneIndex,
+    z: usize,
+    step: usize,
+) {
     match source.injection {
         SourceInjection::Dirichlet => {
             for &(k, offset) in index.plane(z) {
@@ -180,12 +192,20 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                         let row = y * nx;
                         let (fx, f) = pml_row(profile, ones, axis, y, z);
                         let (ur, gr, fx) = (&mut ua[row..row + nx], &g[row..row + nx], &fx[..nx]);
-                        for_row(&setup.dt_over_rho_staggered[axis], base + row, nx, |x, c| {
-                            let pml = fx[x] * f;
-                            ur[x] = pml * (pml * ur[x] - c * gr[x]);
-                        });
+                        for_row(
+                            &setup.dt_over_rho_staggered[axis],
+                            base + row,
+                            nx,
+                            |x, c| {
+                                let pml = fx[x] * f;
+                                ur[x] = pml * (pml * ur[x] - c * gr[x]);
+                            },
+                        );
                     }
-                    if let Some(source) = setup.velocity_sources[axis].as_ref().filter(|s| s.active(step)) {
+                    if let Some(source) = setup.velocity_sources[axis]
+                        .as_ref()
+                        .filter(|s| s.active(step))
+                    {
                         apply_point_source(ua, source, &velocity_sources[axis], z, step);
                     }
                     if let Some(buffer) = corrected[axis] {
@@ -224,7 +244,8 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     w.inverse(inverse[axis], WORK);
                     // SAFETY: plane z belongs to this worker.
                     let ra = unsafe { rho[axis].slice(base, plane) };
-                    let [d, total, old, divergence, source] = &mut w.planes[..SCRATCH_PLANES] else {
+                    let [d, total, old, divergence, source] = &mut w.planes[..SCRATCH_PLANES]
+                    else {
                         unreachable!("five scratch planes")
                     };
                     let profile = &setup.pml[axis];
@@ -235,7 +256,11 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                         let old = &old[row..row + nx];
                         for_row(&setup.dt_rho0, base + row, nx, |x, dt_rho0| {
                             let pml = fx[x] * f;
-                            let factor = if nonlinear { 2.0 * dt * old[x] + dt_rho0 } else { dt_rho0 };
+                            let factor = if nonlinear {
+                                2.0 * dt * old[x] + dt_rho0
+                            } else {
+                                dt_rho0
+                            };
                             rr[x] = pml * (pml * rr[x] - factor * dr[x]);
                         });
                     }
@@ -270,8 +295,14 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 }
             });
         }
-        Update::AbsorbingPressure { step: _, keep_field } => {
-            let a = setup.absorption.as_ref().expect("AbsorbingPressure needs absorption");
+        Update::AbsorbingPressure {
+            step: _,
+            keep_field,
+        } => {
+            let a = setup
+                .absorption
+                .as_ref()
+                .expect("AbsorbingPressure needs absorption");
             engine.plane_pass(|w| {
                 let base = w.z * plane;
                 w.inverse(inverse[0], WORK);

@@ -16,9 +16,10 @@ impl GridMap {
         let mut shape = user.shape;
         let mut offset = [0; 3];
         if !pml.inside {
-            for a in 0..user.ndim {
-                shape[a] += 2 * pml.size[a];
-                offset[a] = pml.size[a];
+            let used = user.ndim;
+            offset[..used].copy_from_slice(&pml.size[..used]);
+            for (n, size) in shape.iter_mut().zip(&offset) {
+                *n += 2 * size;
             }
         }
         Self {

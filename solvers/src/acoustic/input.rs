@@ -28,15 +28,25 @@ impl Grid {
         let mut d = [1.0f64; 3];
         for a in 0..ndim {
             if shape[a] < 2 {
-                return Err(format!("axis {a} has {} points; at least 2 are needed", shape[a]));
+                return Err(format!(
+                    "axis {a} has {} points; at least 2 are needed",
+                    shape[a]
+                ));
             }
             if !(spacing_m[a].is_finite() && spacing_m[a] > 0.0) {
-                return Err(format!("axis {a} spacing {} m must be positive", spacing_m[a]));
+                return Err(format!(
+                    "axis {a} spacing {} m must be positive",
+                    spacing_m[a]
+                ));
             }
             s[a] = shape[a];
             d[a] = spacing_m[a];
         }
-        Ok(Self { shape: s, spacing_m: d, ndim })
+        Ok(Self {
+            shape: s,
+            spacing_m: d,
+            ndim,
+        })
     }
 
     pub fn num_points(&self) -> usize {
@@ -129,7 +139,11 @@ impl Pml {
     pub fn kwave_default(ndim: usize) -> Self {
         let size = if ndim == 3 { 10 } else { 20 };
         Self {
-            size: [size, if ndim > 1 { size } else { 0 }, if ndim > 2 { size } else { 0 }],
+            size: [
+                size,
+                if ndim > 1 { size } else { 0 },
+                if ndim > 2 { size } else { 0 },
+            ],
             alpha: [2.0; 3],
             inside: true,
         }

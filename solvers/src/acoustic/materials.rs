@@ -59,13 +59,20 @@ pub fn db_to_neper(alpha_db: f64, y: f64) -> f64 {
     100.0 * alpha_db * (1e-6 / (2.0 * PI)).powf(y) / (20.0 * std::f64::consts::E.log10())
 }
 
-pub fn build(medium: &Medium, map: &GridMap, ndim: usize, dt: f64) -> Result<Coefficients, SolverError> {
+pub fn build(
+    medium: &Medium,
+    map: &GridMap,
+    ndim: usize,
+    dt: f64,
+) -> Result<Coefficients, SolverError> {
     let n = map.num_points();
     let c0 = map.expand_property(&medium.sound_speed);
     let rho0 = map.expand_property(&medium.density);
     let staggered: Vec<Property> = match &medium.density_staggered {
         Some(given) => given.iter().map(|p| map.expand_property(p)).collect(),
-        None => (0..3).map(|a| staggered_density(&rho0, map.shape, a)).collect(),
+        None => (0..3)
+            .map(|a| staggered_density(&rho0, map.shape, a))
+            .collect(),
     };
     let dt_over = |a: usize| {
         if a < ndim {
@@ -89,7 +96,9 @@ pub fn build(medium: &Medium, map: &GridMap, ndim: usize, dt: f64) -> Result<Coe
                 ));
             }
             let alpha = map.expand_property(&a.alpha_coeff_db);
-            let tau = coef2(&alpha, &c0, n, |al, c| -2.0 * db_to_neper(al, y) * c.powf(y - 1.0));
+            let tau = coef2(&alpha, &c0, n, |al, c| {
+                -2.0 * db_to_neper(al, y) * c.powf(y - 1.0)
+            });
             let eta = coef2(&alpha, &c0, n, |al, c| {
                 2.0 * db_to_neper(al, y) * c.powf(y) * (PI * y / 2.0).tan()
             });

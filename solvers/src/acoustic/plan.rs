@@ -46,17 +46,29 @@ pub struct Plan {
     summary: PlanSummary,
 }
 
-fn check_property(p: &Property, points: usize, name: &str, allow_zero: bool) -> Result<(), SolverError> {
+fn check_property(
+    p: &Property,
+    points: usize,
+    name: &str,
+    allow_zero: bool,
+) -> Result<(), SolverError> {
     if let Property::Map(m) = p {
         if m.len() != points {
-            return Err(invalid(format!("{name}: map has {} values, the grid {points}", m.len())));
+            return Err(invalid(format!(
+                "{name}: map has {} values, the grid {points}",
+                m.len()
+            )));
         }
     }
     let (lo, hi) = (p.min(), p.max());
     if !lo.is_finite() || !hi.is_finite() || lo < 0.0 || (!allow_zero && lo <= 0.0) {
         return Err(invalid(format!(
             "{name} must be {} and finite (range {lo} .. {hi})",
-            if allow_zero { "non-negative" } else { "positive" }
+            if allow_zero {
+                "non-negative"
+            } else {
+                "positive"
+            }
         )));
     }
     Ok(())
@@ -72,7 +84,10 @@ fn time_axis(sim: &Simulation, c_min: f64, c_max: f64) -> Result<(f64, usize), S
         Some(dt) => return Err(invalid(format!("time.dt_s must be positive (got {dt})"))),
         None => {
             if !(t.cfl.is_finite() && t.cfl > 0.0) {
-                return Err(invalid(format!("time.cfl must be positive (got {})", t.cfl)));
+                return Err(invalid(format!(
+                    "time.cfl must be positive (got {})",
+                    t.cfl
+                )));
             }
             t.cfl * spacing.iter().cloned().fold(f64::INFINITY, f64::min) / c_max
         }
@@ -81,7 +96,11 @@ fn time_axis(sim: &Simulation, c_min: f64, c_max: f64) -> Result<(f64, usize), S
         (Some(0), _) => return Err(invalid("time.steps must be at least 1")),
         (Some(n), _) => n,
         (None, Some(end)) if end.is_finite() && end > 0.0 => (end / dt).floor() as usize + 1,
-        (None, Some(end)) => return Err(invalid(format!("time.end_time_s must be positive (got {end})"))),
+        (None, Some(end)) => {
+            return Err(invalid(format!(
+                "time.end_time_s must be positive (got {end})"
+            )))
+        }
         (None, None) => {
             let diagonal = (0..grid.ndim)
                 .map(|a| (grid.shape[a] as f64 * grid.spacing_m[a]).powi(2))
@@ -110,7 +129,10 @@ impl Plan {
         if let Some(a) = &medium.absorption {
             check_property(&a.alpha_coeff_db, points, "absorption alpha_coeff", true)?;
             if !(a.alpha_power.is_finite() && a.alpha_power > 0.0 && a.alpha_power < 3.0) {
-                return Err(invalid(format!("alpha_power must lie in (0, 3) (got {})", a.alpha_power)));
+                return Err(invalid(format!(
+                    "alpha_power must lie in (0, 3) (got {})",
+                    a.alpha_power
+                )));
             }
         }
         if let Some(b) = &medium.nonlinearity {
@@ -125,14 +147,18 @@ impl Plan {
                 )));
             }
             if !(alpha.is_finite() && alpha >= 0.0) {
-                return Err(invalid(format!("PML alpha of axis {a} must be non-negative (got {alpha})")));
+                return Err(invalid(format!(
+                    "PML alpha of axis {a} must be non-negative (got {alpha})"
+                )));
             }
         }
 
         let (c_min, c_max) = (medium.sound_speed.min(), medium.sound_speed.max());
         let c_ref = sim.c_ref_m_s.unwrap_or(c_max);
         if !(c_ref.is_finite() && c_ref > 0.0) {
-            return Err(invalid(format!("the reference sound speed must be positive (got {c_ref})")));
+            return Err(invalid(format!(
+                "the reference sound speed must be positive (got {c_ref})"
+            )));
         }
         let (dt, steps) = time_axis(sim, c_min, c_max)?;
         if medium.absorption.is_none() {
@@ -152,7 +178,9 @@ impl Plan {
 
         let sensor = &sim.sensor;
         if let Some(&p) = sensor.points.iter().find(|&&p| p >= points) {
-            return Err(invalid(format!("sensor point index {p} is outside the grid of {points} points")));
+            return Err(invalid(format!(
+                "sensor point index {p} is outside the grid of {points} points"
+            )));
         }
         if sensor.record_start_step >= steps {
             return Err(invalid(format!(
@@ -161,14 +189,22 @@ impl Plan {
             )));
         }
         let record = &sensor.record;
-        let wants_samples = record.p || record.p_max || record.p_min || record.p_rms
-            || record.any_velocity() || record.cw.is_some();
+        let wants_samples = record.p
+            || record.p_max
+            || record.p_min
+            || record.p_rms
+            || record.any_velocity()
+            || record.cw.is_some();
         if wants_samples && sensor.points.is_empty() {
-            return Err(invalid("the sensor records per-point quantities but has no points"));
+            return Err(invalid(
+                "the sensor records per-point quantities but has no points",
+            ));
         }
         if let Some(cw) = &record.cw {
             if !(cw.frequency_hz.is_finite() && cw.frequency_hz > 0.0 && cw.periods > 0.0) {
-                return Err(invalid("the CW frequency and number of periods must be positive"));
+                return Err(invalid(
+                    "the CW frequency and number of periods must be positive",
+                ));
             }
             if cw.frequency_hz * dt >= 0.5 {
                 return Err(invalid(format!(
@@ -184,7 +220,10 @@ impl Plan {
             None => None,
             Some(p0) => {
                 if p0.len() != points {
-                    return Err(invalid(format!("initial pressure has {} values, the grid {points}", p0.len())));
+                    return Err(invalid(format!(
+                        "initial pressure has {} values, the grid {points}",
+                        p0.len()
+                    )));
                 }
                 if p0.iter().any(|v| !v.is_finite()) {
                     return Err(invalid("initial pressure holds NaN or infinite values"));
@@ -203,25 +242,43 @@ impl Plan {
             Some(s) => {
                 sources::validate(s, points, "pressure source")?;
                 sources_end = sources_end.max(s.length);
-                Some(sources::build(s, Target::Pressure, &map, &coefficients.c0, dt))
+                Some(sources::build(
+                    s,
+                    Target::Pressure,
+                    &map,
+                    &coefficients.c0,
+                    dt,
+                ))
             }
         };
         let mut velocity_sources = [None, None, None];
         for (axis, slot) in velocity_sources.iter_mut().enumerate() {
             if let Some(s) = &sources.velocity[axis] {
                 if axis >= ndim {
-                    return Err(invalid(format!("velocity source on axis {axis} of a {ndim}D grid")));
+                    return Err(invalid(format!(
+                        "velocity source on axis {axis} of a {ndim}D grid"
+                    )));
                 }
                 sources::validate(s, points, &format!("velocity source (axis {axis})"))?;
                 sources_end = sources_end.max(s.length);
-                *slot = Some(sources::build(s, Target::Velocity(axis), &map, &coefficients.c0, dt));
+                *slot = Some(sources::build(
+                    s,
+                    Target::Velocity(axis),
+                    &map,
+                    &coefficients.c0,
+                    dt,
+                ));
             }
         }
 
         let mut pml = [Vec::new(), Vec::new(), Vec::new()];
         let mut pml_staggered = [Vec::new(), Vec::new(), Vec::new()];
         for a in 0..3 {
-            let (size, alpha) = if a < ndim { (sim.pml.size[a], sim.pml.alpha[a]) } else { (0, 0.0) };
+            let (size, alpha) = if a < ndim {
+                (sim.pml.size[a], sim.pml.alpha[a])
+            } else {
+                (0, 0.0)
+            };
             let (r, s) = pml::profiles(map.shape[a], size, alpha, c_ref, grid.spacing_m[a], dt);
             pml[a] = r;
             pml_staggered[a] = s;
@@ -243,15 +300,29 @@ impl Plan {
             initial_pressure,
             pressure_source,
             velocity_sources,
-            sensor_points: sensor.points.iter().map(|&p| map.to_simulation(p)).collect(),
+            sensor_points: sensor
+                .points
+                .iter()
+                .map(|&p| map.to_simulation(p))
+                .collect(),
             sample_velocity: record.any_velocity(),
             keep_pressure_field: record.p_final,
         };
 
-        let threads = if threads == 0 { rayon::current_num_threads() } else { threads };
+        let threads = if threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            threads
+        };
         let finals = (record.p_final as usize + if record.u_final { ndim } else { 0 }) * points * 4;
         let memory_bytes = (estimate_bytes(&setup, threads)
-            + Recorder::estimate_bytes(record, sensor.record_start_step, steps, sensor.points.len(), ndim)
+            + Recorder::estimate_bytes(
+                record,
+                sensor.record_start_step,
+                steps,
+                sensor.points.len(),
+                ndim,
+            )
             + finals) as u64;
         let dims = |v: &[usize]| v[..ndim].to_vec();
         let summary = PlanSummary {
@@ -264,7 +335,11 @@ impl Plan {
             c_ref_m_s: c_ref,
             c_min_m_s: c_min,
             c_max_m_s: c_max,
-            cfl: c_max * dt / grid.spacing_m[..ndim].iter().cloned().fold(f64::INFINITY, f64::min),
+            cfl: c_max * dt
+                / grid.spacing_m[..ndim]
+                    .iter()
+                    .cloned()
+                    .fold(f64::INFINITY, f64::min),
             pml_size: dims(&sim.pml.size),
             pml_alpha: sim.pml.alpha[..ndim].to_vec(),
             pml_inside: sim.pml.inside,

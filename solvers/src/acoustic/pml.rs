@@ -2,14 +2,22 @@
 //! normalised depth into the layer on the regular or the half-point-shifted staggered grid.
 
 /// (regular, staggered) absorption factors along an axis of `n` points.
-pub fn profiles(n: usize, size: usize, alpha: f64, c_ref: f64, d: f64, dt: f64) -> (Vec<f32>, Vec<f32>) {
+pub fn profiles(
+    n: usize,
+    size: usize,
+    alpha: f64,
+    c_ref: f64,
+    d: f64,
+    dt: f64,
+) -> (Vec<f32>, Vec<f32>) {
     let mut regular = vec![1.0f32; n];
     let mut staggered = vec![1.0f32; n];
     if size == 0 {
         return (regular, staggered);
     }
     let s = size as f64;
-    let factor = |depth: f64| (-alpha * (c_ref / d) * (dt / 2.0) * (depth / s).powi(4)).exp() as f32;
+    let factor =
+        |depth: f64| (-alpha * (c_ref / d) * (dt / 2.0) * (depth / s).powi(4)).exp() as f32;
     for i in 0..size {
         let fi = i as f64;
         regular[i] = factor(s - fi);

@@ -62,7 +62,8 @@ impl Channel {
 
     fn add(&mut self, column: usize, samples: &[f32]) {
         if let Some(s) = &mut self.series {
-            s.column_mut(column).assign(&ndarray::ArrayView1::from(samples));
+            s.column_mut(column)
+                .assign(&ndarray::ArrayView1::from(samples));
         }
         if let Some(st) = &mut self.stats {
             st.add(samples);
@@ -86,7 +87,14 @@ pub fn cw_window(cw: &ContinuousWave, dt: f64, recorded: usize) -> usize {
 }
 
 impl Recorder {
-    pub fn new(record: &Record, start: usize, steps: usize, sensors: usize, ndim: usize, dt: f64) -> Self {
+    pub fn new(
+        record: &Record,
+        start: usize,
+        steps: usize,
+        sensors: usize,
+        ndim: usize,
+        dt: f64,
+    ) -> Self {
         let samples = steps.saturating_sub(start);
         let p_stats = record.p_max || record.p_min || record.p_rms;
         let u_stats = record.u_max || record.u_min || record.u_rms;
@@ -114,11 +122,21 @@ impl Recorder {
     }
 
     /// Bytes the recorder will hold for these settings.
-    pub fn estimate_bytes(record: &Record, start: usize, steps: usize, sensors: usize, ndim: usize) -> usize {
+    pub fn estimate_bytes(
+        record: &Record,
+        start: usize,
+        steps: usize,
+        sensors: usize,
+        ndim: usize,
+    ) -> usize {
         let samples = steps.saturating_sub(start);
         let series = |on: bool| if on { sensors * samples * 4 } else { 0 };
         let stats = sensors * 16;
-        let u = if record.any_velocity() { ndim * (series(record.u) + stats) } else { 0 };
+        let u = if record.any_velocity() {
+            ndim * (series(record.u) + stats)
+        } else {
+            0
+        };
         series(record.p) + stats + u + record.cw.as_ref().map_or(0, |_| sensors * 16)
     }
 
@@ -160,21 +178,33 @@ impl Recorder {
         }
         if !self.velocity.is_empty() {
             let stats = |f: &dyn Fn(&Statistics) -> Array1<f32>| -> Vec<Array1<f32>> {
-                self.velocity.iter().filter_map(|c| c.stats.as_ref().map(f)).collect()
+                self.velocity
+                    .iter()
+                    .filter_map(|c| c.stats.as_ref().map(f))
+                    .collect()
             };
             data.u_max = r.u_max.then(|| stats(&|s| Array1::from(s.max.clone())));
             data.u_min = r.u_min.then(|| stats(&|s| Array1::from(s.min.clone())));
             data.u_rms = r.u_rms.then(|| stats(&|s| s.rms(n)));
-            data.u = r
-                .u
-                .then(|| self.velocity.into_iter().filter_map(|c| c.series).collect());
+            data.u =
+                r.u.then(|| self.velocity.into_iter().filter_map(|c| c.series).collect());
         }
         if let Some(cw) = self.cw {
             let k = cw.count.max(1) as f64;
             data.cw_amplitude = Some(
-                cw.re.iter().zip(&cw.im).map(|(a, b)| (2.0 * a.hypot(*b) / k) as f32).collect(),
+                cw.re
+                    .iter()
+                    .zip(&cw.im)
+                    .map(|(a, b)| (2.0 * a.hypot(*b) / k) as f32)
+                    .collect(),
             );
-            data.cw_phase = Some(cw.re.iter().zip(&cw.im).map(|(a, b)| b.atan2(*a) as f32).collect());
+            data.cw_phase = Some(
+                cw.re
+                    .iter()
+                    .zip(&cw.im)
+                    .map(|(a, b)| b.atan2(*a) as f32)
+                    .collect(),
+            );
         }
     }
 }
@@ -187,7 +217,10 @@ mod tests {
     fn cw_recovers_amplitude_and_phase_of_a_sampled_cosine() {
         let (f, dt, steps) = (1e6, 2e-8, 1000);
         let record = Record {
-            cw: Some(ContinuousWave { frequency_hz: f, periods: 4.0 }),
+            cw: Some(ContinuousWave {
+                frequency_hz: f,
+                periods: 4.0,
+            }),
             ..Default::default()
         };
         let mut rec = Recorder::new(&record, 0, steps, 1, 1, dt);
@@ -203,7 +236,13 @@ mod tests {
 
     #[test]
     fn statistics_follow_the_start_step() {
-        let record = Record { p: true, p_max: true, p_min: true, p_rms: true, ..Default::default() };
+        let record = Record {
+            p: true,
+            p_max: true,
+            p_min: true,
+            p_rms: true,
+            ..Default::default()
+        };
         let mut rec = Recorder::new(&record, 1, 3, 1, 1, 1.0);
         for (n, v) in [5.0f32, -1.0, 2.0].iter().enumerate() {
             rec.pressure(n, &[*v]);

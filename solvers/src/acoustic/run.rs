@@ -26,21 +26,38 @@ const FIELD_CHECK_INTERVAL: usize = 16;
 
 impl Plan {
     /// Runs the simulation on the CPU backend with the plan's thread count.
-    pub fn run(self, progress: &mut (dyn Progress + Send)) -> Result<(SensorData, RunStats), SolverError> {
+    pub fn run(
+        self,
+        progress: &mut (dyn Progress + Send),
+    ) -> Result<(SensorData, RunStats), SolverError> {
         self.check_memory()?;
         let threads = self.summary().threads;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .map_err(|e| SolverError::Threads { threads, reason: e.to_string() })?;
+            .map_err(|e| SolverError::Threads {
+                threads,
+                reason: e.to_string(),
+            })?;
         pool.install(|| self.execute(progress, threads))
     }
 
-    fn execute(self, progress: &mut (dyn Progress + Send), threads: usize) -> Result<(SensorData, RunStats), SolverError> {
+    fn execute(
+        self,
+        progress: &mut (dyn Progress + Send),
+        threads: usize,
+    ) -> Result<(SensorData, RunStats), SolverError> {
         let started = Instant::now();
         let steps = self.summary().steps;
         let dt = self.summary().dt_s;
-        let Plan { setup, map, record, record_start, sources_end, .. } = self;
+        let Plan {
+            setup,
+            map,
+            record,
+            record_start,
+            sources_end,
+            ..
+        } = self;
         let ndim = setup.ndim;
         let schedule = Schedule::new(&setup);
         let has_initial_pressure = setup.initial_pressure.is_some();

@@ -163,9 +163,19 @@ impl Window {
         match self {
             Window::Unit => 1.0,
             Window::Line { axis, w } => w[[x, y, z][*axis]],
-            Window::Rotated { coords, radius, ll, win_lin, .. } => {
+            Window::Rotated {
+                coords,
+                radius,
+                ll,
+                win_lin,
+                ..
+            } => {
                 let pick = |c: &Vec<f64>, i: usize| c[if c.len() > 1 { i } else { 0 }];
-                let (cx, cy, cz) = (pick(&coords[0], x), pick(&coords[1], y), pick(&coords[2], z));
+                let (cx, cy, cz) = (
+                    pick(&coords[0], x),
+                    pick(&coords[1], y),
+                    pick(&coords[2], z),
+                );
                 let r = (cx * cx + cy * cy + cz * cz).sqrt().min(*radius);
                 interp_linear(ll, win_lin, r).abs()
             }
@@ -259,7 +269,10 @@ pub fn smooth_like_kwave(
     ndim: usize,
     restore_max: bool,
 ) -> Vec<f32> {
-    let spectrum: Vec<Complex64> = data.iter().map(|&v| Complex64::new(v as f64, 0.0)).collect();
+    let spectrum: Vec<Complex64> = data
+        .iter()
+        .map(|&v| Complex64::new(v as f64, 0.0))
+        .collect();
     let max_in = data.iter().fold(0.0f64, |m, &v| m.max((v as f64).abs()));
     finish(filter(spectrum, shape, ndim), max_in, restore_max)
         .into_iter()

@@ -27,7 +27,9 @@ pub fn validate(src: &TimeVaryingSource, points: usize, name: &str) -> Result<()
         return Err(invalid(format!("{name}: the source has no points")));
     }
     if let Some(&p) = src.points.iter().find(|&&p| p >= points) {
-        return Err(invalid(format!("{name}: source point index {p} is outside the grid of {points} points")));
+        return Err(invalid(format!(
+            "{name}: source point index {p} is outside the grid of {points} points"
+        )));
     }
     let expected = if src.per_point {
         src.length * src.points.len()
@@ -43,13 +45,22 @@ pub fn validate(src: &TimeVaryingSource, points: usize, name: &str) -> Result<()
         )));
     }
     if src.signals.iter().any(|v| !v.is_finite()) {
-        return Err(invalid(format!("{name}: the signal holds NaN or infinite values")));
+        return Err(invalid(format!(
+            "{name}: the signal holds NaN or infinite values"
+        )));
     }
     Ok(())
 }
 
 /// The scale k-Wave applies to a physical signal at a point of sound speed `c0`.
-fn scale(target: Target, mode: SourceMode, c0: f64, dt: f64, spacing: [f64; 3], ndim: usize) -> f64 {
+fn scale(
+    target: Target,
+    mode: SourceMode,
+    c0: f64,
+    dt: f64,
+    spacing: [f64; 3],
+    ndim: usize,
+) -> f64 {
     let n = ndim as f64;
     match (target, mode) {
         (Target::Pressure, SourceMode::Dirichlet) => 1.0 / (n * c0 * c0),

@@ -38,7 +38,10 @@ impl Watch {
         if let Some(j) = samples.iter().position(|v| !v.is_finite()) {
             return Err(SolverError::Unstable {
                 step,
-                reason: format!("the pressure at sensor {j} is {} (NaN or infinite)", samples[j]),
+                reason: format!(
+                    "the pressure at sensor {j} is {} (NaN or infinite)",
+                    samples[j]
+                ),
             });
         }
         Ok(())

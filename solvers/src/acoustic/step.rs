@@ -49,7 +49,9 @@ impl Schedule {
 
 /// The buffer of a corrected source if it acts at `step`.
 fn active(source: Option<(usize, Spec)>, step: usize) -> Option<Spec> {
-    source.filter(|(length, _)| step < *length).map(|(_, slot)| slot)
+    source
+        .filter(|(length, _)| step < *length)
+        .map(|(_, slot)| slot)
 }
 
 const PRESSURE: Spec = 0;
@@ -63,7 +65,10 @@ struct Inputs {
 
 impl Inputs {
     fn axes(ndim: usize) -> Self {
-        Self { specs: [0, 1, 2, 0, 0, 0], len: ndim }
+        Self {
+            specs: [0, 1, 2, 0, 0, 0],
+            len: ndim,
+        }
     }
 
     fn push(&mut self, spec: Spec) {
@@ -115,10 +120,22 @@ pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, ke
 
     // 5. p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau L1{rho0 div u} - eta L2{rho}).
     if schedule.absorbing {
-        b.fused(Update::Density { step, keep_field }, density_inputs.as_slice(), &[0, 1]);
+        b.fused(
+            Update::Density { step, keep_field },
+            density_inputs.as_slice(),
+            &[0, 1],
+        );
         b.spectral(SpectralOp::FractionalLaplacians, &[0, 1], &[0, 1]);
-        b.fused(Update::AbsorbingPressure { step, keep_field }, &[0, 1], &[PRESSURE]);
+        b.fused(
+            Update::AbsorbingPressure { step, keep_field },
+            &[0, 1],
+            &[PRESSURE],
+        );
     } else {
-        b.fused(Update::Density { step, keep_field }, density_inputs.as_slice(), &[PRESSURE]);
+        b.fused(
+            Update::Density { step, keep_field },
+            density_inputs.as_slice(),
+            &[PRESSURE],
+        );
     }
 }
