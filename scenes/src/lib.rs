@@ -8,6 +8,7 @@
 pub mod arrays;
 pub mod build;
 pub mod error;
+pub mod kwave;
 pub mod results;
 pub mod scene;
 pub mod shapes;

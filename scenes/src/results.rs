@@ -632,9 +632,17 @@ fn read_err(path: &Path, e: impl std::fmt::Display) -> ResultError {
     }
 }
 
+fn open(path: &Path) -> Result<hdf5::File, ResultError> {
+    if !path.exists() {
+        return Err(read_err(path, "no such file"));
+    }
+    hdf5::File::open(path)
+        .map_err(|e| read_err(path, format!("not an HDF5 file, or unreadable ({e})")))
+}
+
 /// Reads the datasets at the root of a result file with their shapes, units and ranges.
 pub fn read_datasets(path: &Path) -> Result<Vec<DatasetInfo>, ResultError> {
-    let file = hdf5::File::open(path).map_err(|e| read_err(path, e))?;
+    let file = open(path)?;
     let mut out = Vec::new();
     for name in file.member_names().map_err(|e| read_err(path, e))? {
         let Ok(ds) = file.dataset(&name) else {
@@ -725,7 +733,7 @@ fn g(v: f64) -> String {
 /// shape, units and range. What `ferrowave info` prints.
 pub fn describe_result(path: &Path) -> Result<String, ResultError> {
     let datasets = read_datasets(path)?;
-    let file = hdf5::File::open(path).map_err(|e| read_err(path, e))?;
+    let file = open(path)?;
     let mut s = String::new();
     let _ = writeln!(s, "result file  {}", path.display());
     if let Some(name) = root_str(&file, "name") {
