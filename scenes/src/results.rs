@@ -89,12 +89,9 @@ pub fn temporary_path(path: &Path) -> PathBuf {
 /// each sensor, in the order of the sensor data's rows. The file is written to
 /// [`temporary_path`] and renamed to `path` once complete; on any error the temporary file
 /// is removed and `path` is untouched. Missing parent directories are created.
-///
-/// Two facts the solver's summary does not carry are read from `scene_text` when it is a
-/// scene file: `sensor.record_start_step` (when no time series tells it) and the CW
-/// frequency and periods (stored as attributes of `cw_amplitude` and `cw_phase`).
 pub fn write_result(
     path: &Path,
+    name: &str,
     scene_text: &str,
     summary: &PlanSummary,
     stats: &RunStats,
@@ -105,7 +102,7 @@ pub fn write_result(
         std::fs::create_dir_all(parent).map_err(|e| Fail::Io(e).at(path))?;
     }
     let temporary = temporary_path(path);
-    let written = write_file(&temporary, scene_text, summary, stats, data, sensor_points)
+    let written = write_file(&temporary, name, scene_text, summary, stats, data, sensor_points)
         .and_then(|()| std::fs::rename(&temporary, path).map_err(Fail::Io));
     if let Err(fail) = written {
         let _ = std::fs::remove_file(&temporary);
@@ -116,6 +113,7 @@ pub fn write_result(
 
 fn write_file(
     temporary: &Path,
+    name: &str,
     scene_text: &str,
     summary: &PlanSummary,
     stats: &RunStats,
@@ -123,13 +121,12 @@ fn write_file(
     sensor_points: &[[usize; 3]],
 ) -> Result<(), Fail> {
     let file = hdf5::File::create(temporary)?;
-    let scene = SceneFacts::parse(scene_text);
     // All handles to objects in the file are dropped when `write_contents` returns, so that
     // closing the file really closes it.
     write_contents(
         &file,
+        name,
         scene_text,
-        &scene,
         summary,
         stats,
         data,
@@ -138,38 +135,6 @@ fn write_file(
     file.flush()?;
     file.close()?;
     Ok(())
-}
-
-/// What the writer reads from the scene text, best effort.
-#[derive(Default)]
-struct SceneFacts {
-    record_start_step: Option<u64>,
-    cw_frequency_hz: Option<f64>,
-    cw_periods: Option<f64>,
-    name: Option<String>,
-}
-
-impl SceneFacts {
-    fn parse(text: &str) -> Self {
-        let Ok(table) = text.parse::<toml::Table>() else {
-            return Self::default();
-        };
-        let number = |v: &toml::Value| v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
-        let sensor = table.get("sensor").and_then(|s| s.as_table());
-        let cw = sensor.and_then(|s| s.get("cw")).and_then(|c| c.as_table());
-        Self {
-            record_start_step: sensor
-                .and_then(|s| s.get("record_start_step"))
-                .and_then(|v| v.as_integer())
-                .and_then(|i| u64::try_from(i).ok()),
-            cw_frequency_hz: cw.and_then(|c| c.get("frequency_hz")).and_then(number),
-            cw_periods: cw.and_then(|c| c.get("periods")).and_then(number),
-            name: table
-                .get("name")
-                .and_then(|n| n.as_str())
-                .map(str::to_string),
-        }
-    }
 }
 
 fn text(value: &str) -> Result<VarLenUnicode, Fail> {
@@ -440,8 +405,8 @@ pub fn iso_utc(seconds: u64) -> String {
 
 fn write_contents(
     file: &hdf5::File,
+    name: &str,
     scene_text: &str,
-    scene: &SceneFacts,
     summary: &PlanSummary,
     stats: &RunStats,
     data: &SensorData,
@@ -506,16 +471,7 @@ fn write_contents(
     attr_u64(root, "pml_inside", summary.pml_inside as u64)?;
     attr_u64(root, "absorbing", summary.absorbing as u64)?;
     attr_u64(root, "nonlinear", summary.nonlinear as u64)?;
-    let samples = data
-        .p
-        .as_ref()
-        .map(|p| p.ncols())
-        .or_else(|| data.u.as_ref().and_then(|u| u.first()).map(|u| u.ncols()));
-    let record_start = match samples {
-        Some(n) => summary.steps.saturating_sub(n) as u64,
-        None => scene.record_start_step.unwrap_or(0),
-    };
-    attr_u64(root, "record_start_step", record_start)?;
+    attr_u64(root, "record_start_step", summary.record_start_step as u64)?;
     attr_f64(root, "wall_seconds", stats.wall_seconds)?;
     attr_u64(root, "threads", stats.threads as u64)?;
     attr_u64(root, "sensors", sensor_points.len() as u64)?;
@@ -529,7 +485,7 @@ fn write_contents(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     attr_str(root, "created", &iso_utc(now))?;
-    if let Some(name) = &scene.name {
+    if !name.is_empty() {
         attr_str(root, "name", name)?;
     }
     attr_str(root, "scene", scene_text)?;
@@ -587,13 +543,11 @@ fn write_contents(
             contents.components(suffix, s, ndim, |name, a| contents.statistic(name, a, &[]))?;
         }
     }
-    let mut cw = Vec::new();
-    if let Some(f) = scene.cw_frequency_hz {
-        cw.push(("frequency_hz", f));
-    }
-    if let Some(n) = scene.cw_periods {
-        cw.push(("periods", n));
-    }
+    let cw: Vec<(&str, f64)> = summary
+        .cw
+        .iter()
+        .flat_map(|c| [("frequency_hz", c.frequency_hz), ("periods", c.periods)])
+        .collect();
     if let Some(a) = &data.cw_amplitude {
         contents.statistic("cw_amplitude", a, &cw)?;
     }

@@ -6,7 +6,7 @@ use std::sync::{RwLock, RwLockReadGuard};
 
 use ferrowave_scenes::results::{read_datasets, temporary_path};
 use ferrowave_scenes::{describe_result, parse_scene, write_result, ResultError};
-use ferrowave_solvers::acoustic::{Plan, PlanSummary, RunStats, SensorData};
+use ferrowave_solvers::acoustic::{ContinuousWave, Plan, PlanSummary, RunStats, SensorData};
 use hdf5::types::VarLenUnicode;
 use ndarray::{Array1, Array2, ArrayD, Dimension, IxDyn};
 
@@ -45,6 +45,11 @@ fn summary(shape: &[usize], spacing: &[f64], sensors: usize) -> PlanSummary {
         absorbing: false,
         nonlinear: false,
         sensors,
+        record_start_step: 0,
+        cw: Some(ContinuousWave {
+            frequency_hz: 1e6,
+            periods: 2.0,
+        }),
         threads: 1,
         memory_bytes: 1 << 20,
     }
@@ -146,7 +151,7 @@ fn round_trip_2d_every_quantity() {
     let dir = temp_dir("round-trip-2d");
     let path = dir.join("out.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
     no_temporaries(&dir);
 
     let file = hdf5::File::open(&path).unwrap();
@@ -302,8 +307,9 @@ fn whole_grid_sensor_gets_maps_3d() {
         p_final: Some(field(&shape, |x, y, z| (x + 4 * (y + 3 * z)) as f32)),
         ..Default::default()
     };
-    let summary = summary(&shape, &[1e-4; 3], n);
-    write_result(&path, "", &summary, &stats(), &data, &points).unwrap();
+    let mut summary = summary(&shape, &[1e-4; 3], n);
+    summary.cw = None;
+    write_result(&path, "", "", &summary, &stats(), &data, &points).unwrap();
 
     let file = hdf5::File::open(&path).unwrap();
     assert_eq!(attr_u64(&file, "sensor_covers_grid"), 1);
@@ -337,7 +343,7 @@ fn whole_grid_sensor_gets_maps_3d() {
         read_f32(&file, "p_final").1,
         read_f32(&file, "p_max_field").1
     );
-    // No CW frequency in an empty scene text: no attribute, but no failure either.
+    // No CW settings in the summary: no attribute, but no failure either.
     assert!(file
         .dataset("cw_phase")
         .unwrap()
@@ -360,6 +366,7 @@ fn whole_grid_in_another_order_gets_no_maps() {
     write_result(
         &path,
         "",
+        "",
         &summary(&shape, &[1e-4; 2], 6),
         &stats(),
         &data,
@@ -381,8 +388,9 @@ fn one_dimensional_final_field() {
         ..Default::default()
     };
     let mut summary = summary(&[16], &[1e-4], 1);
-    summary.steps = 7; // 4 samples of 7 steps: recording started at step 3
-    write_result(&path, "", &summary, &stats(), &data, &[[5, 0, 0]]).unwrap();
+    summary.steps = 7;
+    summary.record_start_step = 3; // 4 samples of 7 steps
+    write_result(&path, "", "", &summary, &stats(), &data, &[[5, 0, 0]]).unwrap();
     let file = hdf5::File::open(&path).unwrap();
     assert_eq!(
         read_f32(&file, "p_final"),
@@ -402,7 +410,7 @@ fn failed_write_leaves_the_final_path_alone() {
     let (summary, mut data, points) = data_2d();
     // p_min has the wrong length: found after the file was created and partly written.
     data.p_min = Some(Array1::zeros(2));
-    let err = write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
+    let err = write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
     assert!(matches!(err, ResultError::Data { .. }), "{err}");
     let shown = err.to_string();
     assert!(
@@ -414,7 +422,7 @@ fn failed_write_leaves_the_final_path_alone() {
 
     // A successful write replaces the earlier file.
     let (summary, data, points) = data_2d();
-    write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
     hdf5::File::open(&path).unwrap();
     no_temporaries(&dir);
 }
@@ -427,7 +435,7 @@ fn failed_rename_removes_the_temporary_file() {
     let path = dir.join("taken.h5");
     std::fs::create_dir_all(path.join("inside")).unwrap();
     let (summary, data, points) = data_2d();
-    let err = write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
+    let err = write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
     assert!(matches!(err, ResultError::Write { .. }), "{err}");
     assert!(path.join("inside").is_dir());
     no_temporaries(&dir);
@@ -449,7 +457,7 @@ fn missing_directories_are_created() {
     let dir = temp_dir("nested");
     let path = dir.join("a/b/out.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
     assert!(path.is_file());
 }
 
@@ -459,7 +467,7 @@ fn describe_lists_grid_time_and_datasets() {
     let dir = temp_dir("describe");
     let path = dir.join("described.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
     let text = describe_result(&path).unwrap();
     println!("{text}");
     for phrase in [
@@ -507,6 +515,7 @@ fn describe_counts_non_finite_values() {
     let points = [[0, 0, 0], [1, 0, 0], [2, 0, 0]];
     write_result(
         &path,
+        "",
         "",
         &summary(&[8, 6], &[1e-4; 2], 3),
         &stats(),
@@ -571,7 +580,7 @@ record_start_step = 10
     let (data, stats) = plan.run(&mut ()).unwrap();
     let dir = temp_dir("solver");
     let path = dir.join("tiny.h5");
-    write_result(&path, &scene.text, &summary, &stats, &data, &points).unwrap();
+    write_result(&path, &scene.name, &scene.text, &summary, &stats, &data, &points).unwrap();
 
     let file = hdf5::File::open(&path).unwrap();
     let (shape, p) = read_f32(&file, "p");
@@ -619,7 +628,7 @@ fn h5py_reads_a_result() {
     let dir = temp_dir("h5py");
     let path = dir.join("py.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
     let script = r#"
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:

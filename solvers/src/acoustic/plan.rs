@@ -2,7 +2,7 @@
 
 use super::error::{invalid, SolverError};
 use super::grid_map::GridMap;
-use super::input::{Property, Record, Simulation};
+use super::input::{ContinuousWave, Property, Record, Simulation};
 use super::recorder::Recorder;
 use super::smoothing::smooth_like_kwave;
 use super::sources::{self, Target};
@@ -32,6 +32,10 @@ pub struct PlanSummary {
     pub absorbing: bool,
     pub nonlinear: bool,
     pub sensors: usize,
+    /// First recorded step (0-based).
+    pub record_start_step: usize,
+    /// The CW frequency and window, when CW amplitude and phase are recorded.
+    pub cw: Option<ContinuousWave>,
     pub threads: usize,
     /// Estimated peak memory of the run, bytes.
     pub memory_bytes: u64,
@@ -346,6 +350,8 @@ impl Plan {
             absorbing: medium.absorption.is_some(),
             nonlinear: medium.nonlinearity.is_some(),
             sensors: sensor.points.len(),
+            record_start_step: sensor.record_start_step,
+            cw: record.cw.clone(),
             threads,
             memory_bytes,
         };
