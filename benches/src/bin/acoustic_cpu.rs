@@ -91,6 +91,7 @@ fn main() {
     let mut threads = 2;
     let mut steps = None;
     let mut sizes = Vec::new();
+    let mut passes = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--threads" => {
@@ -100,6 +101,7 @@ fn main() {
                     .expect("--threads N")
             }
             "--steps" => steps = args.next().and_then(|v| v.parse().ok()),
+            "--passes" => passes = true,
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
     }
@@ -119,6 +121,13 @@ fn main() {
         "{:>6} {:>7} {:>11} {:>14} {:>14}",
         "grid", "steps", "ms/step", "est. MiB", "peak RSS MiB"
     );
+    if passes {
+        for n in sizes {
+            println!("{n}³, {threads} threads, time per operation:");
+            time_passes(n, threads, steps.unwrap_or(10));
+        }
+        return;
+    }
     for n in sizes {
         let steps = steps.unwrap_or(if n >= 256 {
             20
@@ -145,4 +154,52 @@ fn main() {
             peak_rss_mib()
         );
     }
+}
+
+/// Time of each catalogue operation of one lossless step, averaged over `reps` steps.
+fn time_passes(n: usize, threads: usize, reps: usize) {
+    use ferrowave_kernels::cpu::CpuAcoustic;
+    use ferrowave_kernels::{AcousticBackend, SpectralOp, Update};
+    let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    pool.install(|| {
+        let mut b = CpuAcoustic::new(plan.setup().clone());
+        let axes = [0, 1, 2];
+        b.fused(Update::InitialPressure, &[], &[0]);
+        let mut times = [0.0f64; 4];
+        for step in 1..=reps {
+            let mut clock = Instant::now();
+            let mut lap = |slot: usize, clock: &mut Instant| {
+                times[slot] += clock.elapsed().as_secs_f64();
+                *clock = Instant::now();
+            };
+            b.spectral(SpectralOp::GradientStaggeredForward, &[0], &axes);
+            lap(0, &mut clock);
+            b.fused(Update::Velocity { step }, &axes, &axes);
+            lap(1, &mut clock);
+            b.spectral(SpectralOp::DivergenceStaggeredBackward, &axes, &axes);
+            lap(2, &mut clock);
+            b.fused(
+                Update::Density {
+                    step,
+                    keep_field: false,
+                },
+                &axes,
+                &[0],
+            );
+            lap(3, &mut clock);
+        }
+        let names = [
+            "A line: gradient",
+            "B plane: velocity",
+            "C line: divergence",
+            "D plane: density",
+        ];
+        for (name, t) in names.iter().zip(times) {
+            println!("{name:>20} {:>9.2} ms", 1e3 * t / reps as f64);
+        }
+    });
 }

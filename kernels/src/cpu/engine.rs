@@ -116,7 +116,7 @@ impl Engine {
         let scratch = (0..workers)
             .map(|_| {
                 Mutex::new(Scratch {
-                    rows: vec![Complex32::default(); ny * nxh],
+                    rows: vec![Complex32::default(); ROW_BLOCK * nxh],
                     fft: vec![Complex32::default(); fft_len],
                     planes: (0..max_planes).map(|_| vec![0.0; nx * ny]).collect(),
                     blocks: (0..max_blocks)
@@ -198,6 +198,8 @@ impl Engine {
     }
 
     /// x-y inverse transform of one plane spectrum ([kx][ky], destroyed) into a real plane.
+    /// The x transforms run on blocks of ROW_BLOCK rows so that only the plane spectrum and
+    /// one small block stay in cache (a whole row-major copy would not fit in L2 at 256²).
     fn inverse_plane(
         &self,
         spectrum: &mut [Complex32],
@@ -209,16 +211,21 @@ impl Engine {
         if ny > 1 {
             self.ifft_y.process_with_scratch(spectrum, fft);
         }
-        transpose(spectrum, rows, nxh, ny);
-        for (row, out) in rows.chunks_exact_mut(nxh).zip(plane.chunks_exact_mut(nx)) {
-            // The real transform ignores these, as FFTW's does; realfft insists on zeros.
-            row[0].im = 0.0;
-            if nx % 2 == 0 {
-                row[nxh - 1].im = 0.0;
+        for y0 in (0..ny).step_by(ROW_BLOCK) {
+            let count = ROW_BLOCK.min(ny - y0);
+            let block = &mut rows[..count * nxh];
+            gather_rows(spectrum, block, ny, nxh, y0, count);
+            let out = &mut plane[y0 * nx..(y0 + count) * nx];
+            for (row, out) in block.chunks_exact_mut(nxh).zip(out.chunks_exact_mut(nx)) {
+                // The real transform ignores these, as FFTW's does; realfft insists on zeros.
+                row[0].im = 0.0;
+                if nx % 2 == 0 {
+                    row[nxh - 1].im = 0.0;
+                }
+                self.c2r
+                    .process_with_scratch(row, out, fft)
+                    .expect("c2r sizes are fixed at plan time");
             }
-            self.c2r
-                .process_with_scratch(row, out, fft)
-                .expect("c2r sizes are fixed at plan time");
         }
     }
 
@@ -231,12 +238,17 @@ impl Engine {
         fft: &mut [Complex32],
     ) {
         let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
-        for (input, row) in plane.chunks_exact_mut(nx).zip(rows.chunks_exact_mut(nxh)) {
-            self.r2c
-                .process_with_scratch(input, row, fft)
-                .expect("r2c sizes are fixed at plan time");
+        for y0 in (0..ny).step_by(ROW_BLOCK) {
+            let count = ROW_BLOCK.min(ny - y0);
+            let block = &mut rows[..count * nxh];
+            let input = &mut plane[y0 * nx..(y0 + count) * nx];
+            for (input, row) in input.chunks_exact_mut(nx).zip(block.chunks_exact_mut(nxh)) {
+                self.r2c
+                    .process_with_scratch(input, row, fft)
+                    .expect("r2c sizes are fixed at plan time");
+            }
+            scatter_rows(block, spectrum, ny, nxh, y0, count);
         }
-        transpose(rows, spectrum, ny, nxh);
         if ny > 1 {
             self.fft_y.process_with_scratch(spectrum, fft);
         }
@@ -300,22 +312,45 @@ impl Engine {
     }
 }
 
-/// Writes the transpose of `src` (rows x cols, row-major) into `dst` (cols x rows).
-fn transpose<T: Copy>(src: &[T], dst: &mut [T], rows: usize, cols: usize) {
-    const TILE: usize = 16;
-    assert!(src.len() >= rows * cols && dst.len() >= rows * cols);
-    for r0 in (0..rows).step_by(TILE) {
-        let r1 = (r0 + TILE).min(rows);
-        for c0 in (0..cols).step_by(TILE) {
-            let c1 = (c0 + TILE).min(cols);
-            for r in r0..r1 {
-                for c in c0..c1 {
-                    // SAFETY: r < rows and c < cols, and both slices hold rows * cols values.
-                    unsafe {
-                        *dst.get_unchecked_mut(c * rows + r) = *src.get_unchecked(r * cols + c)
-                    };
-                }
-            }
+/// Rows of the x-y transforms handled together (a block of ROW_BLOCK x (nx/2+1) values).
+const ROW_BLOCK: usize = 16;
+
+/// Copies rows y0..y0+count of a [kx][y] plane (ny values per kx) into `block` ([y][kx]).
+fn gather_rows(
+    spectrum: &[Complex32],
+    block: &mut [Complex32],
+    ny: usize,
+    nxh: usize,
+    y0: usize,
+    count: usize,
+) {
+    assert!(spectrum.len() >= nxh * ny && block.len() >= count * nxh && y0 + count <= ny);
+    for kx in 0..nxh {
+        for r in 0..count {
+            // SAFETY: kx < nxh, y0 + r < ny, r < count (checked above).
+            unsafe {
+                *block.get_unchecked_mut(r * nxh + kx) = *spectrum.get_unchecked(kx * ny + y0 + r)
+            };
+        }
+    }
+}
+
+/// The inverse of `gather_rows`.
+fn scatter_rows(
+    block: &[Complex32],
+    spectrum: &mut [Complex32],
+    ny: usize,
+    nxh: usize,
+    y0: usize,
+    count: usize,
+) {
+    assert!(spectrum.len() >= nxh * ny && block.len() >= count * nxh && y0 + count <= ny);
+    for kx in 0..nxh {
+        for r in 0..count {
+            // SAFETY: as in gather_rows.
+            unsafe {
+                *spectrum.get_unchecked_mut(kx * ny + y0 + r) = *block.get_unchecked(r * nxh + kx)
+            };
         }
     }
 }

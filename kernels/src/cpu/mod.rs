@@ -58,7 +58,7 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
             .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
     let planes = updates::SCRATCH_PLANES * nx * ny * 4;
     let blocks = buffers * 64 * nz * 8;
-    let rows = ny * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
+    let rows = 16 * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
     let per_worker = planes + blocks + rows;
     fields + spectra + tables + keep + coefficients + per_worker * threads.max(1)
 }
