@@ -313,7 +313,7 @@ fn print_setup(input: &KwaveInput, summary: &PlanSummary, options: &KwaveOptions
             if summary.nonlinear { ", nonlinear" } else { "" }
         );
         let mut sources = Vec::new();
-        if input.p0.is_some() {
+        if input.p0_source_flag == 1 {
             sources.push("p0".to_string());
         }
         if let Some(s) = &input.pressure_source {

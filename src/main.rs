@@ -6,6 +6,7 @@
 mod check;
 mod failure;
 mod format;
+mod kwave_cmd;
 mod progress;
 mod report;
 mod run;
@@ -52,6 +53,8 @@ enum Command {
                       (e.g. on a shared node)."
     )]
     Run(RunArgs),
+    /// Run a k-Wave input file like kspaceFirstOrder-OMP v1.3 and write its output file
+    Kwave(kwave_cmd::KwaveArgs),
     /// Check a scene without running it: grid, medium, time axis, sources, sensors, memory
     #[command(
         long_about = "Loads a scene and builds the solver's plan without running anything. \
@@ -111,11 +114,19 @@ fn main() {
             "error: internal error (a bug in ferrowave; please report it with the scene): {info}"
         );
     }));
+    // Installed under k-Wave's binary name, ferrowave behaves as that binary.
+    if kwave_cmd::invoked_as_alias() {
+        std::process::exit(kwave_cmd::alias_main());
+    }
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(a) => run::run(&a.scene, a.output.as_deref(), a.threads, a.quiet),
         Command::Check(a) => check::check(&a.scene, a.threads),
         Command::Info(a) => info(&a.result),
+        Command::Kwave(a) => kwave_cmd::run(a).map_err(|error| Failure {
+            code: kwave_cmd::exit_code(&error),
+            error,
+        }),
     };
     if let Err(Failure { code, error }) = outcome {
         eprintln!("error: {}", message(&error));

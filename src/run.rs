@@ -125,7 +125,16 @@ pub fn run(
         println!("{}", line(if i == 0 { "peak" } else { "" }, peak));
     }
 
-    write_result(&out, &scene.name, &scene.text, &summary, &stats, &data, &points).map_err(Failure::runtime)?;
+    write_result(
+        &out,
+        &scene.name,
+        &scene.text,
+        &summary,
+        &stats,
+        &data,
+        &points,
+    )
+    .map_err(Failure::runtime)?;
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
     println!(
         "{}",

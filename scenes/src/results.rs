@@ -102,8 +102,16 @@ pub fn write_result(
         std::fs::create_dir_all(parent).map_err(|e| Fail::Io(e).at(path))?;
     }
     let temporary = temporary_path(path);
-    let written = write_file(&temporary, name, scene_text, summary, stats, data, sensor_points)
-        .and_then(|()| std::fs::rename(&temporary, path).map_err(Fail::Io));
+    let written = write_file(
+        &temporary,
+        name,
+        scene_text,
+        summary,
+        stats,
+        data,
+        sensor_points,
+    )
+    .and_then(|()| std::fs::rename(&temporary, path).map_err(Fail::Io));
     if let Err(fail) = written {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail.at(path));
@@ -123,15 +131,7 @@ fn write_file(
     let file = hdf5::File::create(temporary)?;
     // All handles to objects in the file are dropped when `write_contents` returns, so that
     // closing the file really closes it.
-    write_contents(
-        &file,
-        name,
-        scene_text,
-        summary,
-        stats,
-        data,
-        sensor_points,
-    )?;
+    write_contents(&file, name, scene_text, summary, stats, data, sensor_points)?;
     file.flush()?;
     file.close()?;
     Ok(())
@@ -863,17 +863,5 @@ mod tests {
         assert_eq!(g(1500.0), "1500");
         assert_eq!(g(-2.5), "-2.5");
         assert_eq!(g(2e-8), "2e-8");
-    }
-
-    #[test]
-    fn scene_facts() {
-        let f = SceneFacts::parse(
-            "name = 'a'\n[sensor]\nrecord_start_step = 5\ncw = { frequency_hz = 1000000, periods = 2.5 }\n",
-        );
-        assert_eq!(f.record_start_step, Some(5));
-        assert_eq!(f.cw_frequency_hz, Some(1e6));
-        assert_eq!(f.cw_periods, Some(2.5));
-        assert_eq!(f.name.as_deref(), Some("a"));
-        assert!(SceneFacts::parse("not toml [").name.is_none());
     }
 }

@@ -739,10 +739,13 @@ fn unsupported_options_are_refused_by_name() {
     assert!(invalid_message(run(&input, &dir.join("out.h5"), &bad)).contains("-c"));
 }
 
+/// Edits a copy of an input file.
+type Edit = Box<dyn Fn(&hdf5::File)>;
+
 #[test]
 fn unsupported_input_features_are_refused_by_name() {
     let dir = temp_dir("unsupported-input");
-    let cases: [(&str, &str, Box<dyn Fn(&hdf5::File)>); 7] = [
+    let cases: [(&str, &str, Edit); 6] = [
         (
             "homogeneous_3d",
             "Stokes",
@@ -777,30 +780,13 @@ fn unsupported_input_features_are_refused_by_name() {
             "axisymmetric_flag",
             Box::new(|f| set_u64(f, "axisymmetric_flag", 1)),
         ),
-        (
-            "homogeneous_3d",
-            "absorbing_flag = 1",
-            Box::new(|f| {
-                // alpha_power = 1 is refused as invalid, not unsupported: checked below.
-                set_u64(f, "absorbing_flag", 1);
-                set_f32s(f, "alpha_power", &[1, 1, 1], &[1.5]);
-                set_f32s(f, "alpha_coeff", &[1, 1, 1], &[0.5]);
-            }),
-        ),
     ];
     for (i, (case, needle, edit)) in cases.iter().enumerate() {
         let sub = dir.join(i.to_string());
         std::fs::create_dir_all(&sub).unwrap();
         let input = modified_input(case, &sub, edit);
         let output = sub.join("out.h5");
-        let result = run(&input, &output, &KwaveOptions::default());
-        if *needle == "absorbing_flag = 1" {
-            // Power-law absorption is supported: this one runs.
-            result.unwrap();
-            assert!(output.exists());
-            continue;
-        }
-        let message = unsupported_message(result);
+        let message = unsupported_message(run(&input, &output, &KwaveOptions::default()));
         println!("{message}");
         assert!(message.contains(needle), "{message}");
         assert!(!output.exists());
@@ -813,12 +799,34 @@ fn unsupported_input_features_are_refused_by_name() {
     });
     let parsed = KwaveInput::read(&input).unwrap();
     assert_eq!(parsed.axisymmetric_flag, 0);
+    // Scalar power-law absorption (absorbing_flag = 1) and nonlinearity with B/A = 0 (still
+    // nonlinear in k-Wave) are read into the solver's medium.
+    let sub = dir.join("power-law");
+    std::fs::create_dir_all(&sub).unwrap();
+    let input = modified_input("homogeneous_3d", &sub, |f| {
+        set_u64(f, "absorbing_flag", 1);
+        set_f32s(f, "alpha_power", &[1, 1, 1], &[1.5]);
+        set_f32s(f, "alpha_coeff", &[1, 1, 1], &[0.5]);
+        set_u64(f, "nonlinear_flag", 1);
+        set_f32s(f, "BonA", &[1, 1, 1], &[0.0]);
+    });
+    let sim = KwaveInput::read(&input)
+        .unwrap()
+        .to_simulation(&KwaveOptions::default())
+        .unwrap();
+    let absorption = sim.medium.absorption.expect("absorbing");
+    assert_eq!(absorption.alpha_power, 1.5);
+    assert_eq!(
+        sim.medium.nonlinearity,
+        Some(ferrowave_solvers::acoustic::Property::Uniform(0.0))
+    );
+    run(&input, &sub.join("out.h5"), &KwaveOptions::default()).unwrap();
 }
 
 #[test]
 fn invalid_inputs_name_the_problem() {
     let dir = temp_dir("invalid-input");
-    let cases: [(&str, Box<dyn Fn(&hdf5::File)>); 5] = [
+    let cases: [(&str, Edit); 5] = [
         (
             "dataset c_ref is missing",
             Box::new(|f| f.unlink("c_ref").unwrap()),
@@ -895,4 +903,32 @@ fn output_is_replaced_only_by_a_complete_file() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("out.h5")]);
+}
+
+/// Moving the arrays into the simulation gives the same simulation as copying them.
+#[test]
+fn into_simulation_equals_to_simulation() {
+    let dir = temp_dir("into-simulation");
+    let velocity = modified_input("homogeneous_2d", &dir, |f| {
+        let signal: Vec<f32> = (0..30).map(|n| n as f32 * 1e-6).collect();
+        set_u64(f, "uy_source_flag", 30);
+        set_f32s(f, "uy_source_input", &[1, 30, 1], &signal);
+        set_u64s(f, "u_source_index", &[1, 1, 1], &[4000]);
+        set_u64(f, "u_source_many", 0);
+        set_u64(f, "u_source_mode", 1);
+    });
+    let inputs = [
+        case_file("layered_absorbing_3d", "input"),
+        case_file("tone_burst_source_3d", "input"),
+        velocity,
+    ];
+    for path in inputs {
+        let input = KwaveInput::read(&path).unwrap();
+        let options = KwaveOptions::default();
+        let copied = input.to_simulation(&options).unwrap();
+        let (moved, light) = input.clone().into_simulation(&options).unwrap();
+        assert!(copied == moved, "{}", path.display());
+        assert_eq!(light.sensor, input.sensor);
+        assert_eq!(light.p0_source_flag, input.p0_source_flag);
+    }
 }

@@ -151,7 +151,16 @@ fn round_trip_2d_every_quantity() {
     let dir = temp_dir("round-trip-2d");
     let path = dir.join("out.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap();
     no_temporaries(&dir);
 
     let file = hdf5::File::open(&path).unwrap();
@@ -410,7 +419,16 @@ fn failed_write_leaves_the_final_path_alone() {
     let (summary, mut data, points) = data_2d();
     // p_min has the wrong length: found after the file was created and partly written.
     data.p_min = Some(Array1::zeros(2));
-    let err = write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
+    let err = write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap_err();
     assert!(matches!(err, ResultError::Data { .. }), "{err}");
     let shown = err.to_string();
     assert!(
@@ -422,7 +440,16 @@ fn failed_write_leaves_the_final_path_alone() {
 
     // A successful write replaces the earlier file.
     let (summary, data, points) = data_2d();
-    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap();
     hdf5::File::open(&path).unwrap();
     no_temporaries(&dir);
 }
@@ -435,7 +462,16 @@ fn failed_rename_removes_the_temporary_file() {
     let path = dir.join("taken.h5");
     std::fs::create_dir_all(path.join("inside")).unwrap();
     let (summary, data, points) = data_2d();
-    let err = write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap_err();
+    let err = write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap_err();
     assert!(matches!(err, ResultError::Write { .. }), "{err}");
     assert!(path.join("inside").is_dir());
     no_temporaries(&dir);
@@ -457,7 +493,16 @@ fn missing_directories_are_created() {
     let dir = temp_dir("nested");
     let path = dir.join("a/b/out.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap();
     assert!(path.is_file());
 }
 
@@ -467,7 +512,16 @@ fn describe_lists_grid_time_and_datasets() {
     let dir = temp_dir("describe");
     let path = dir.join("described.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap();
     let text = describe_result(&path).unwrap();
     println!("{text}");
     for phrase in [
@@ -580,7 +634,16 @@ record_start_step = 10
     let (data, stats) = plan.run(&mut ()).unwrap();
     let dir = temp_dir("solver");
     let path = dir.join("tiny.h5");
-    write_result(&path, &scene.name, &scene.text, &summary, &stats, &data, &points).unwrap();
+    write_result(
+        &path,
+        &scene.name,
+        &scene.text,
+        &summary,
+        &stats,
+        &data,
+        &points,
+    )
+    .unwrap();
 
     let file = hdf5::File::open(&path).unwrap();
     let (shape, p) = read_f32(&file, "p");
@@ -628,7 +691,16 @@ fn h5py_reads_a_result() {
     let dir = temp_dir("h5py");
     let path = dir.join("py.h5");
     let (summary, data, points) = data_2d();
-    write_result(&path, "round_trip", SCENE_TEXT, &summary, &stats(), &data, &points).unwrap();
+    write_result(
+        &path,
+        "round_trip",
+        SCENE_TEXT,
+        &summary,
+        &stats(),
+        &data,
+        &points,
+    )
+    .unwrap();
     let script = r#"
 import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], "r") as f:

@@ -20,6 +20,10 @@ impl<T> SharedMut<T> {
         }
     }
 
+    pub fn as_ptr(&self) -> *const T {
+        self.ptr
+    }
+
     /// # Safety
     /// No other live reference may overlap `start..start + len`.
     #[inline]

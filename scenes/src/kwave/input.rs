@@ -653,6 +653,64 @@ impl KwaveInput {
         self.sensor.points(self.shape)
     }
 
+    /// Like [`KwaveInput::to_simulation`], but moves the medium maps, p0 and the source
+    /// signals into the simulation instead of copying them, so a large input is held once.
+    /// Returns the simulation and the input without those arrays (its scalars, flags and
+    /// sensor, which is all [`write_output`](super::write_output) needs).
+    pub fn into_simulation(
+        mut self,
+        options: &KwaveOptions,
+    ) -> Result<(Simulation, Self), KwaveError> {
+        use std::mem::{replace, take};
+        let placeholder = || Property::Uniform(1.0);
+        let c0 = replace(&mut self.c0, placeholder());
+        let rho0 = replace(&mut self.rho0, placeholder());
+        let rho0_sg = self
+            .rho0_sg
+            .each_mut()
+            .map(|sg| sg.as_mut().map(|p| replace(p, placeholder())));
+        let alpha = self.alpha_coeff.as_mut().map(|p| replace(p, placeholder()));
+        let bona = self.bona.as_mut().map(|p| replace(p, placeholder()));
+        let p0 = self.p0.as_mut().map(take);
+        let p_signal = self.pressure_source.as_mut().map(|s| take(&mut s.input));
+        let u_signals = self
+            .velocity_sources
+            .each_mut()
+            .map(|s| s.as_mut().map(|s| take(&mut s.input)));
+        // Validates and builds everything else (copying only the placeholders) ...
+        let mut sim = self.to_simulation(options)?;
+        // ... then the arrays go where the placeholders are.
+        let medium = &mut sim.medium;
+        medium.sound_speed = c0;
+        medium.density = rho0;
+        if let Some(staggered) = medium.density_staggered.as_mut() {
+            for (slot, sg) in staggered.iter_mut().zip(rho0_sg) {
+                if let Some(sg) = sg {
+                    *slot = sg;
+                }
+            }
+        }
+        if let (Some(absorption), Some(alpha)) = (medium.absorption.as_mut(), alpha) {
+            absorption.alpha_coeff_db = alpha;
+        }
+        if let (Some(b), Some(bona)) = (medium.nonlinearity.as_mut(), bona) {
+            *b = bona;
+        }
+        if let (Some(slot), Some(p0)) = (sim.sources.initial_pressure.as_mut(), p0) {
+            *slot = p0;
+        }
+        if let (Some(source), Some(signal)) = (sim.sources.pressure.as_mut(), p_signal) {
+            source.signals = signal;
+        }
+        for (source, signal) in sim.sources.velocity.iter_mut().zip(u_signals) {
+            if let (Some(source), Some(signal)) = (source.as_mut(), signal) {
+                source.signals = signal;
+            }
+        }
+        self.p0 = None;
+        Ok((sim, self))
+    }
+
     /// The solver's description of this input, recording what `options` asks for.
     pub fn to_simulation(&self, options: &KwaveOptions) -> Result<Simulation, KwaveError> {
         options.validate()?;

@@ -50,7 +50,9 @@ pub fn run_file(
     let data_loading_s = started.elapsed().as_secs_f64();
 
     let pre = Instant::now();
-    let sim = file.to_simulation(options)?;
+    // The input's arrays move into the simulation, and the simulation is dropped once the
+    // plan holds its own copies: a large input is never held three times.
+    let (sim, file) = file.into_simulation(options)?;
     let plan = Plan::new(&sim, options.threads)?;
     drop(sim);
     let summary = plan.summary().clone();
