@@ -27,8 +27,7 @@ Examples:
   kspaceFirstOrder-OMP -i input.h5 -o output.h5 --p_rms   (the same, through the alias)
 
 With no recording flag, --p_raw is recorded (as kspaceFirstOrder-OMP does).
-Not supported yet: --p_max_all, --p_min_all, --u_max_all, --u_min_all,
---u_non_staggered_raw, checkpointing; inputs with Stokes absorption, a transducer source,
+Not supported yet: --u_non_staggered_raw, checkpointing; inputs with Stokes absorption, a transducer source,
 an axisymmetric or non-uniform grid. These are refused with an error naming them.
 Exit codes: 0 success; 2 the input or the options need fixing; 1 the run failed.
 See docs/kwave.md.";
@@ -84,10 +83,10 @@ pub struct KwaveArgs {
     /// Record the minimum pressure at the sensor
     #[arg(long = "p_min", help_heading = "Recorded quantities")]
     pub p_min: bool,
-    /// Record the maximum pressure over the whole grid (not supported yet)
+    /// Record the maximum pressure over the whole grid
     #[arg(long = "p_max_all", help_heading = "Recorded quantities")]
     pub p_max_all: bool,
-    /// Record the minimum pressure over the whole grid (not supported yet)
+    /// Record the minimum pressure over the whole grid
     #[arg(long = "p_min_all", help_heading = "Recorded quantities")]
     pub p_min_all: bool,
     /// Record the pressure over the whole grid after the last step
@@ -108,10 +107,10 @@ pub struct KwaveArgs {
     /// Record the minimum velocity at the sensor
     #[arg(long = "u_min", help_heading = "Recorded quantities")]
     pub u_min: bool,
-    /// Record the maximum velocity over the whole grid (not supported yet)
+    /// Record the maximum velocity over the whole grid
     #[arg(long = "u_max_all", help_heading = "Recorded quantities")]
     pub u_max_all: bool,
-    /// Record the minimum velocity over the whole grid (not supported yet)
+    /// Record the minimum velocity over the whole grid
     #[arg(long = "u_min_all", help_heading = "Recorded quantities")]
     pub u_min_all: bool,
     /// Record the velocity over the whole grid after the last step

@@ -26,14 +26,23 @@ pub enum SpectralOp {
     SourceCorrection,
 }
 
+/// What an update that forms p (or u) records over the whole grid as it goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WholeGrid {
+    /// Keep a copy of the field (requires `AcousticSetup::keep_pressure_field`).
+    pub keep: bool,
+    /// Fold the field into the running max/min (requires `AcousticSetup::whole_grid_extremes`).
+    pub extremes: bool,
+}
+
 /// Named fused point-wise updates applied by `AcousticBackend::fused`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Update {
     /// Forms p = p0 from the split density the backend initialised to p0 / (ndim c0^2),
     /// samples it, forward output: p.
-    InitialPressure,
+    InitialPressure { whole: WholeGrid },
     /// Inverse inputs: kappa d/dx_i+ p0. Sets u_i = dt / (2 rho0_sg_i) d/dx_i+ p0 (u at -dt/2).
-    InitialVelocity,
+    InitialVelocity { whole: WholeGrid },
     /// Forward output: the source grid of this step's additive pressure source.
     ScatterPressureSource { step: usize },
     /// Forward output: the source grid of this step's additive velocity source on `axis`.
@@ -41,14 +50,14 @@ pub enum Update {
     /// Inverse inputs: kappa d/dx_i+ p for each axis, then the corrected source of each axis
     /// with an active additive velocity source. Updates u_i with the PML, applies point
     /// sources, forward outputs: u_i.
-    Velocity { step: usize },
+    Velocity { step: usize, whole: WholeGrid },
     /// Inverse inputs: kappa d/dx_i- u_i for each axis, then the corrected pressure source if
     /// active. Updates rho_i with the PML, applies point sources. Forward outputs: p (and p
-    /// is sampled; kept whole if `keep_field`) when lossless; rho0 div u and rho when absorbing.
-    Density { step: usize, keep_field: bool },
+    /// is sampled) when lossless; rho0 div u and rho when absorbing.
+    Density { step: usize, whole: WholeGrid },
     /// Inverse inputs: |k|^(y-2) F{rho0 div u} and |k|^(y-1) F{rho}. Forms p with the tau
-    /// and eta terms and samples it (kept whole if `keep_field`). Forward output: p.
-    AbsorbingPressure { step: usize, keep_field: bool },
+    /// and eta terms and samples it. Forward output: p.
+    AbsorbingPressure { step: usize, whole: WholeGrid },
 }
 
 /// A backend executing the catalogue.
@@ -62,9 +71,13 @@ pub trait AcousticBackend {
     /// Velocity component `axis` at the sensor points (staggered grid), as of the last
     /// velocity update.
     fn velocity_samples(&mut self, axis: usize) -> &[f32];
-    /// The whole pressure field of the last update that formed p with `keep_field`
+    /// The whole pressure field of the last update that formed p with `WholeGrid::keep`
     /// (requires `AcousticSetup::keep_pressure_field`).
     fn pressure_field(&self) -> &[f32];
+    /// Running (max, min) of p over the grid (requires `whole_grid_extremes.pressure`).
+    fn pressure_extremes(&self) -> (&[f32], &[f32]);
+    /// Running (max, min) of velocity component `axis` (requires `whole_grid_extremes.velocity`).
+    fn velocity_extremes(&self, axis: usize) -> (&[f32], &[f32]);
     /// Copies velocity component `axis` (staggered grid) into `out`.
     fn velocity_field(&self, axis: usize, out: &mut [f32]);
     /// max |rho_x + rho_y + rho_z| over the grid; NaN or infinite if any value is.

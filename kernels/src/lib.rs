@@ -10,5 +10,5 @@ pub mod cpu;
 pub mod kspace;
 pub mod setup;
 
-pub use catalogue::{AcousticBackend, Spec, SpectralOp, Update};
-pub use setup::{AcousticSetup, Coef, PointSource, SourceInjection};
+pub use catalogue::{AcousticBackend, Spec, SpectralOp, Update, WholeGrid};
+pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};

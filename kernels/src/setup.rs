@@ -133,8 +133,17 @@ pub struct AcousticSetup {
     pub sensor_points: Vec<usize>,
     /// Whether the velocity components are sampled at the sensor points too.
     pub sample_velocity: bool,
-    /// Whether a whole-grid copy of p is kept (for p_final and whole-grid statistics).
+    /// Whether a whole-grid copy of p is kept (for p_final).
     pub keep_pressure_field: bool,
+    /// Which fields get a running whole-grid max and min.
+    pub whole_grid_extremes: Extremes,
+}
+
+/// Fields whose running max and min over the whole grid are kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extremes {
+    pub pressure: bool,
+    pub velocity: bool,
 }
 
 impl AcousticSetup {

@@ -168,7 +168,13 @@ fn time_passes(n: usize, threads: usize, reps: usize) {
     pool.install(|| {
         let mut b = CpuAcoustic::new(plan.setup().clone());
         let axes = [0, 1, 2];
-        b.fused(Update::InitialPressure, &[], &[0]);
+        b.fused(
+            Update::InitialPressure {
+                whole: Default::default(),
+            },
+            &[],
+            &[0],
+        );
         let mut times = [0.0f64; 4];
         for step in 1..=reps {
             let mut clock = Instant::now();
@@ -178,14 +184,21 @@ fn time_passes(n: usize, threads: usize, reps: usize) {
             };
             b.spectral(SpectralOp::GradientStaggeredForward, &[0], &axes);
             lap(0, &mut clock);
-            b.fused(Update::Velocity { step }, &axes, &axes);
+            b.fused(
+                Update::Velocity {
+                    step,
+                    whole: Default::default(),
+                },
+                &axes,
+                &axes,
+            );
             lap(1, &mut clock);
             b.spectral(SpectralOp::DivergenceStaggeredBackward, &axes, &axes);
             lap(2, &mut clock);
             b.fused(
                 Update::Density {
                     step,
-                    keep_field: false,
+                    whole: Default::default(),
                 },
                 &axes,
                 &[0],

@@ -44,6 +44,11 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
     let spectra = buffers * half * 8;
     let tables = KSpaceTables::estimate_bytes(setup);
     let keep = if setup.keep_pressure_field { n * 4 } else { 0 };
+    let extremes = (setup.whole_grid_extremes.pressure as usize
+        + setup.ndim * setup.whole_grid_extremes.velocity as usize)
+        * 2
+        * n
+        * 4;
     let coefficients = setup
         .dt_over_rho_staggered
         .iter()
@@ -60,7 +65,7 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
     let blocks = buffers * 64 * nz * 8;
     let rows = 16 * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
     let per_worker = planes + blocks + rows;
-    fields + spectra + tables + keep + coefficients + per_worker * threads.max(1)
+    fields + spectra + tables + keep + extremes + coefficients + per_worker * threads.max(1)
 }
 
 pub struct CpuAcoustic {
@@ -75,7 +80,19 @@ pub struct CpuAcoustic {
     pressure_samples: Vec<f32>,
     velocity_samples: Vec<f32>,
     pressure_field: Vec<f32>,
+    /// Running whole-grid (max, min) of p and of each velocity component, when asked for.
+    pressure_extremes: [Vec<f32>; 2],
+    velocity_extremes: [[Vec<f32>; 2]; 3],
     ones: Vec<f32>,
+}
+
+/// A (max, min) pair of running extremes over `n` points, or empty vectors.
+fn extremes(wanted: bool, n: usize) -> [Vec<f32>; 2] {
+    if wanted {
+        [vec![f32::NEG_INFINITY; n], vec![f32::INFINITY; n]]
+    } else {
+        [Vec::new(), Vec::new()]
+    }
 }
 
 impl CpuAcoustic {
@@ -130,6 +147,9 @@ impl CpuAcoustic {
             } else {
                 Vec::new()
             },
+            pressure_extremes: extremes(setup.whole_grid_extremes.pressure, n),
+            velocity_extremes: [0, 1, 2]
+                .map(|a| extremes(setup.whole_grid_extremes.velocity && a < setup.ndim, n)),
             ones: vec![1.0; nx.max(ny).max(nz)],
             setup,
         }
@@ -171,6 +191,15 @@ impl AcousticBackend for CpuAcoustic {
 
     fn pressure_field(&self) -> &[f32] {
         &self.pressure_field
+    }
+
+    fn pressure_extremes(&self) -> (&[f32], &[f32]) {
+        (&self.pressure_extremes[0], &self.pressure_extremes[1])
+    }
+
+    fn velocity_extremes(&self, axis: usize) -> (&[f32], &[f32]) {
+        let [max, min] = &self.velocity_extremes[axis];
+        (max, min)
     }
 
     fn velocity_field(&self, axis: usize, out: &mut [f32]) {
@@ -219,6 +248,12 @@ impl AcousticBackend for CpuAcoustic {
             + self.engine.bytes()
             + self.tables.bytes()
             + self.pressure_field.len() * 4
+            + self
+                .pressure_extremes
+                .iter()
+                .chain(self.velocity_extremes.iter().flatten())
+                .map(|v| v.len() * 4)
+                .sum::<usize>()
             + self.sensors.bytes()
             + self.pressure_samples.len() * 8
     }

@@ -4,7 +4,7 @@
 use super::plane_index::PlaneIndex;
 use super::shared::SharedMut;
 use super::CpuAcoustic;
-use crate::catalogue::Update;
+use crate::catalogue::{Update, WholeGrid};
 use crate::setup::{Coef, PointSource, SourceInjection};
 
 /// Calls `body(i, c)` for i in 0..len with the coefficient at `offset + i`; the branch on
@@ -60,6 +60,21 @@ fn apply_point_source(
     }
 }
 
+/// Folds a plane of values (starting at `base`) into running (max, min) fields.
+fn fold_extremes(extremes: &[SharedMut<f32>; 2], base: usize, values: &[f32]) {
+    // SAFETY: plane z of the extremes belongs to the worker handling plane z.
+    let (max, min) = unsafe {
+        (
+            extremes[0].slice(base, values.len()),
+            extremes[1].slice(base, values.len()),
+        )
+    };
+    for ((hi, lo), &v) in max.iter_mut().zip(min.iter_mut()).zip(values) {
+        *hi = hi.max(v);
+        *lo = lo.min(v);
+    }
+}
+
 /// Scratch planes of the plane passes.
 pub(super) const SCRATCH_PLANES: usize = 5;
 const WORK: usize = 0;
@@ -91,6 +106,8 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
         velocity_sources,
         pressure_samples,
         pressure_field,
+        pressure_extremes,
+        velocity_extremes,
         ones,
         ..
     } = b;
@@ -102,36 +119,42 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
     let (u, rho) = (&u[..ndim], &rho[..ndim]);
     let samples = SharedMut::new(pressure_samples);
     let kept = SharedMut::new(pressure_field);
+    let p_extremes = pressure_extremes.each_mut().map(|v| SharedMut::new(v));
+    let u_extremes = velocity_extremes
+        .each_mut()
+        .map(|pair| pair.each_mut().map(|v| SharedMut::new(v)));
     let setup = &*setup;
     let ones = &ones[..];
 
-    // Samples p at the sensors of plane z and keeps the plane if asked.
-    let record_pressure = |z: usize, p: &[f32], keep: bool| {
+    // Samples p at the sensors of plane z and records the plane whole as asked.
+    let record_pressure = |z: usize, p: &[f32], whole: WholeGrid| {
         for &(j, offset) in sensors.plane(z) {
             // SAFETY: each sensor column lies on exactly one plane.
             unsafe { samples.write(j, p[offset]) };
         }
-        if keep {
+        if whole.keep {
             // SAFETY: plane z of the kept field belongs to this worker.
             unsafe { kept.slice(z * plane, plane) }.copy_from_slice(p);
+        }
+        if whole.extremes {
+            fold_extremes(&p_extremes, z * plane, p);
         }
     };
 
     match update {
-        Update::InitialPressure => {
+        Update::InitialPressure { whole } => {
             // The backend stored rho_i = p0 / (ndim c0^2) at construction; p = c0^2 sum rho_i
             // gives p0 back (the B/A term is not applied at t = 0, as in k-Wave).
-            let keep = setup.keep_pressure_field;
             engine.plane_pass(|w| {
                 let base = w.z * plane;
                 let p = &mut w.planes[TOTAL];
                 sum_fields(p, rho, base);
                 for_row(&setup.c0_squared, base, plane, |i, c2| p[i] *= c2);
-                record_pressure(w.z, p, keep);
+                record_pressure(w.z, p, whole);
                 w.forward(TOTAL, forward[0]);
             });
         }
-        Update::InitialVelocity => {
+        Update::InitialVelocity { whole } => {
             engine.plane_pass(|w| {
                 let base = w.z * plane;
                 for axis in 0..ndim {
@@ -142,6 +165,9 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     for_row(&setup.dt_over_rho_staggered[axis], base, plane, |i, c| {
                         ua[i] = 0.5 * c * g[i];
                     });
+                    if whole.extremes {
+                        fold_extremes(&u_extremes[axis], base, ua);
+                    }
                 }
             });
         }
@@ -170,7 +196,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 w.forward(WORK, forward[0]);
             });
         }
-        Update::Velocity { step } => {
+        Update::Velocity { step, whole } => {
             // Inverse inputs after the ndim gradients: corrected sources of active axes.
             let mut corrected = [None; 3];
             let mut next = ndim;
@@ -214,6 +240,9 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                             *v += add;
                         }
                     }
+                    if whole.extremes {
+                        fold_extremes(&u_extremes[axis], base, ua);
+                    }
                     if axis < forward.len() {
                         w.planes[WORK].copy_from_slice(ua);
                         w.forward(WORK, forward[axis]);
@@ -221,7 +250,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 }
             });
         }
-        Update::Density { step, keep_field } => {
+        Update::Density { step, whole } => {
             let corrected = setup.corrected_pressure_source(step).map(|_| inverse[ndim]);
             let point_source = setup.pressure_source.as_ref().filter(|s| s.active(step));
             let absorbing = setup.absorption.is_some();
@@ -290,15 +319,12 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 } else {
                     let p = &mut w.planes[TOTAL];
                     equation_of_state(p, None, setup, base);
-                    record_pressure(z, p, keep_field);
+                    record_pressure(z, p, whole);
                     w.forward(TOTAL, forward[0]);
                 }
             });
         }
-        Update::AbsorbingPressure {
-            step: _,
-            keep_field,
-        } => {
+        Update::AbsorbingPressure { step: _, whole } => {
             let a = setup
                 .absorption
                 .as_ref()
@@ -312,7 +338,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 };
                 sum_fields(p, rho, base);
                 equation_of_state(p, Some((a, tau_term, eta_term)), setup, base);
-                record_pressure(w.z, p, keep_field);
+                record_pressure(w.z, p, whole);
                 w.forward(TOTAL, forward[0]);
             });
         }

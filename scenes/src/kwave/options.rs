@@ -71,20 +71,14 @@ impl RecordFlags {
             .join(", ")
     }
 
-    /// Flags the solver cannot record yet (whole-grid running max/min, non-staggered
-    /// velocity), named as on the command line.
+    /// Flags the solver cannot record yet (non-staggered velocity), named as on the
+    /// command line.
     pub fn unsupported(&self) -> Vec<&'static str> {
-        [
-            ("--p_max_all", self.p_max_all),
-            ("--p_min_all", self.p_min_all),
-            ("--u_max_all", self.u_max_all),
-            ("--u_min_all", self.u_min_all),
-            ("--u_non_staggered_raw", self.u_non_staggered_raw),
-        ]
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(n, _)| *n)
-        .collect()
+        [("--u_non_staggered_raw", self.u_non_staggered_raw)]
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect()
     }
 }
 
@@ -143,9 +137,8 @@ impl KwaveOptions {
         let unsupported = self.record.unsupported();
         if !unsupported.is_empty() {
             return Err(KwaveError::unsupported(format!(
-                "{} cannot be recorded yet: ferrowave's solver has no whole-grid running \
-                 maximum/minimum (*_all) and no non-staggered velocity output. Record p_max / \
-                 p_min / u_max / u_min at sensor points, or p_final / u_final, instead",
+                "{} cannot be recorded yet: ferrowave's solver has no non-staggered velocity \
+                 output. Record the staggered velocity (--u_raw) instead",
                 unsupported.join(", ")
             )));
         }

@@ -304,6 +304,21 @@ fn write_datasets(
             w.field(&format!("u{}_final", axes[a]), f, input.shape)?;
         }
     }
+    for (name, field) in [
+        ("p_max_all", &data.p_max_all),
+        ("p_min_all", &data.p_min_all),
+    ] {
+        if let Some(f) = field {
+            w.field(name, f, input.shape)?;
+        }
+    }
+    for (suffix, fields) in [("max_all", &data.u_max_all), ("min_all", &data.u_min_all)] {
+        if let Some(components) = fields {
+            for (a, f) in components.iter().enumerate().take(ndim) {
+                w.field(&format!("u{}_{suffix}", axes[a]), f, input.shape)?;
+            }
+        }
+    }
 
     // The scalars the binary repeats (Parameters::writeScalarsToOutputFile) and t_index.
     let is3d = ndim == 3;

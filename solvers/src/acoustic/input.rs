@@ -237,6 +237,12 @@ pub struct Record {
     pub u_min: bool,
     pub u_rms: bool,
     pub u_final: bool,
+    /// Running max / min of p over the whole grid (k-Wave's p_max_all, p_min_all).
+    pub p_max_all: bool,
+    pub p_min_all: bool,
+    /// Running max / min of each velocity component over the whole grid.
+    pub u_max_all: bool,
+    pub u_min_all: bool,
     pub cw: Option<ContinuousWave>,
 }
 

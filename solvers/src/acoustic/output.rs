@@ -25,6 +25,12 @@ pub struct SensorData {
     pub p_final: Option<Field>,
     /// Velocity components over the whole (user) grid after the last step.
     pub u_final: Option<Vec<Field>>,
+    /// Running max / min over the recorded steps of p over the whole grid.
+    pub p_max_all: Option<Field>,
+    pub p_min_all: Option<Field>,
+    /// Running max / min of each velocity component over the whole grid.
+    pub u_max_all: Option<Vec<Field>>,
+    pub u_min_all: Option<Vec<Field>>,
 }
 
 /// Facts about a finished run, for the summary and the result file.

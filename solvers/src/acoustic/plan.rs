@@ -8,7 +8,7 @@ use super::smoothing::smooth_like_kwave;
 use super::sources::{self, Target};
 use super::{materials, memory, pml, stability};
 use ferrowave_kernels::cpu::estimate_bytes;
-use ferrowave_kernels::setup::AcousticSetup;
+use ferrowave_kernels::setup::{AcousticSetup, Extremes};
 
 /// What `ferrowave check` prints and result files carry.
 #[derive(Clone, Debug)]
@@ -311,6 +311,10 @@ impl Plan {
                 .collect(),
             sample_velocity: record.any_velocity(),
             keep_pressure_field: record.p_final,
+            whole_grid_extremes: Extremes {
+                pressure: record.p_max_all || record.p_min_all,
+                velocity: record.u_max_all || record.u_min_all,
+            },
         };
 
         let threads = if threads == 0 {
@@ -318,7 +322,13 @@ impl Plan {
         } else {
             threads
         };
-        let finals = (record.p_final as usize + if record.u_final { ndim } else { 0 }) * points * 4;
+        let whole_grid_outputs = record.p_final as usize
+            + if record.u_final { ndim } else { 0 }
+            + record.p_max_all as usize
+            + record.p_min_all as usize
+            + if record.u_max_all { ndim } else { 0 }
+            + if record.u_min_all { ndim } else { 0 };
+        let finals = whole_grid_outputs * points * 4;
         let memory_bytes = (estimate_bytes(&setup, threads)
             + Recorder::estimate_bytes(
                 record,

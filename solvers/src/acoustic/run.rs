@@ -7,7 +7,7 @@ use super::recorder::Recorder;
 use super::stability::Watch;
 use super::step::{self, Schedule};
 use ferrowave_kernels::cpu::CpuAcoustic;
-use ferrowave_kernels::AcousticBackend;
+use ferrowave_kernels::{AcousticBackend, WholeGrid};
 use ndarray::{IxDyn, ShapeBuilder};
 use std::time::Instant;
 
@@ -67,11 +67,19 @@ impl Plan {
         let mut backend = CpuAcoustic::new(setup);
 
         for n in 0..steps {
-            let keep_field = record.p_final && n + 1 == steps;
+            let recording = n >= record_start;
+            let pressure = WholeGrid {
+                keep: record.p_final && n + 1 == steps,
+                extremes: recording && (record.p_max_all || record.p_min_all),
+            };
+            let velocity = WholeGrid {
+                keep: false,
+                extremes: recording && (record.u_max_all || record.u_min_all),
+            };
             if n == 0 && has_initial_pressure {
-                step::initial_pressure(&mut backend, ndim);
+                step::initial_pressure(&mut backend, ndim, pressure, velocity);
             } else {
-                step::advance(&mut backend, &schedule, n, keep_field);
+                step::advance(&mut backend, &schedule, n, pressure, velocity);
             }
             let p = backend.pressure_samples();
             watch.check_samples(n, p)?;
@@ -109,6 +117,19 @@ impl Plan {
                     .collect(),
             );
         }
+        let (p_max, p_min) = backend.pressure_extremes();
+        data.p_max_all = record.p_max_all.then(|| field(map.crop(p_max)));
+        data.p_min_all = record.p_min_all.then(|| field(map.crop(p_min)));
+        let velocity_extremes = |pick_max: bool| -> Vec<Field> {
+            (0..ndim)
+                .map(|axis| {
+                    let (max, min) = backend.velocity_extremes(axis);
+                    field(map.crop(if pick_max { max } else { min }))
+                })
+                .collect()
+        };
+        data.u_max_all = record.u_max_all.then(|| velocity_extremes(true));
+        data.u_min_all = record.u_min_all.then(|| velocity_extremes(false));
         let stats = RunStats {
             steps,
             dt_s: dt,

@@ -6,7 +6,7 @@
 //! k-space corrected source grids.
 
 use ferrowave_kernels::setup::AcousticSetup;
-use ferrowave_kernels::{AcousticBackend, Spec, SpectralOp, Update};
+use ferrowave_kernels::{AcousticBackend, Spec, SpectralOp, Update, WholeGrid};
 
 /// What the loop needs to know about a run once the backend owns its setup: the dimension,
 /// absorption, and when each k-space corrected source acts and which buffer it uses.
@@ -83,17 +83,34 @@ impl Inputs {
 
 /// Sets the initial condition from p0 (k-Wave's t_index = 0 with p0_source_flag): p = p0,
 /// rho_i = p0 / (ndim c0^2), u_i(-dt/2) = dt / (2 rho0_sg_i) d/dx_i+ p0, so u(0) = 0.
-pub fn initial_pressure(b: &mut dyn AcousticBackend, ndim: usize) {
+pub fn initial_pressure(
+    b: &mut dyn AcousticBackend,
+    ndim: usize,
+    pressure: WholeGrid,
+    velocity: WholeGrid,
+) {
     let axes = &AXES[..ndim];
-    b.fused(Update::InitialPressure, &[], &[PRESSURE]);
+    let quiet = WholeGrid::default();
+    b.fused(Update::InitialPressure { whole: quiet }, &[], &[PRESSURE]);
     b.spectral(SpectralOp::GradientStaggeredForward, &[PRESSURE], axes);
-    b.fused(Update::InitialVelocity, axes, &[]);
+    b.fused(Update::InitialVelocity { whole: velocity }, axes, &[]);
     // grad p for the next step needs F{p0} again: the gradient consumed it.
-    b.fused(Update::InitialPressure, &[], &[PRESSURE]);
+    b.fused(
+        Update::InitialPressure { whole: pressure },
+        &[],
+        &[PRESSURE],
+    );
 }
 
 /// Advances the fields by one step. Buffer 0 must hold F{p} of the previous step.
-pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, keep_field: bool) {
+/// `pressure` and `velocity` say what to record over the whole grid as p and u are formed.
+pub fn advance(
+    b: &mut dyn AcousticBackend,
+    schedule: &Schedule,
+    step: usize,
+    pressure: WholeGrid,
+    velocity: WholeGrid,
+) {
     let ndim = schedule.ndim;
     let axes = &AXES[..ndim];
 
@@ -107,7 +124,14 @@ pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, ke
             velocity_inputs.push(slot);
         }
     }
-    b.fused(Update::Velocity { step }, velocity_inputs.as_slice(), axes);
+    b.fused(
+        Update::Velocity {
+            step,
+            whole: velocity,
+        },
+        velocity_inputs.as_slice(),
+        axes,
+    );
 
     // 3-4. rho_i = pml_i (pml_i rho_i - dt rho0 kappa d/dx_i- u_i), then pressure sources.
     b.spectral(SpectralOp::DivergenceStaggeredBackward, axes, axes);
@@ -121,19 +145,28 @@ pub fn advance(b: &mut dyn AcousticBackend, schedule: &Schedule, step: usize, ke
     // 5. p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau L1{rho0 div u} - eta L2{rho}).
     if schedule.absorbing {
         b.fused(
-            Update::Density { step, keep_field },
+            Update::Density {
+                step,
+                whole: pressure,
+            },
             density_inputs.as_slice(),
             &[0, 1],
         );
         b.spectral(SpectralOp::FractionalLaplacians, &[0, 1], &[0, 1]);
         b.fused(
-            Update::AbsorbingPressure { step, keep_field },
+            Update::AbsorbingPressure {
+                step,
+                whole: pressure,
+            },
             &[0, 1],
             &[PRESSURE],
         );
     } else {
         b.fused(
-            Update::Density { step, keep_field },
+            Update::Density {
+                step,
+                whole: pressure,
+            },
             density_inputs.as_slice(),
             &[PRESSURE],
         );
