@@ -27,7 +27,7 @@ Examples:
   kspaceFirstOrder-OMP -i input.h5 -o output.h5 --p_rms   (the same, through the alias)
 
 With no recording flag, --p_raw is recorded (as kspaceFirstOrder-OMP does).
-Not supported yet: --u_non_staggered_raw, checkpointing; inputs with Stokes absorption, a transducer source,
+Not supported yet: checkpointing; inputs with Stokes absorption, a transducer source,
 an axisymmetric or non-uniform grid. These are refused with an error naming them.
 Exit codes: 0 success; 2 the input or the options need fixing; 1 the run failed.
 See docs/kwave.md.";
@@ -95,7 +95,7 @@ pub struct KwaveArgs {
     /// Record the velocity time series at the sensor (staggered grids)
     #[arg(short = 'u', long = "u_raw", help_heading = "Recorded quantities")]
     pub u_raw: bool,
-    /// Record the velocity on the non-staggered grid (not supported yet)
+    /// Record the velocity moved to the non-staggered grid (ux_non_staggered, ...)
     #[arg(long = "u_non_staggered_raw", help_heading = "Recorded quantities")]
     pub u_non_staggered_raw: bool,
     /// Record the RMS velocity at the sensor

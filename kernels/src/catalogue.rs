@@ -78,6 +78,9 @@ pub trait AcousticBackend {
     fn pressure_extremes(&self) -> (&[f32], &[f32]);
     /// Running (max, min) of velocity component `axis` (requires `whole_grid_extremes.velocity`).
     fn velocity_extremes(&self, axis: usize) -> (&[f32], &[f32]);
+    /// Copies `out.len()` values of velocity component `axis` from index `start` with
+    /// `stride` (a grid line) into `out`.
+    fn velocity_line(&self, axis: usize, start: usize, stride: usize, out: &mut [f32]);
     /// Copies velocity component `axis` (staggered grid) into `out`.
     fn velocity_field(&self, axis: usize, out: &mut [f32]);
     /// max |rho_x + rho_y + rho_z| over the grid; NaN or infinite if any value is.

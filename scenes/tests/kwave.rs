@@ -737,27 +737,74 @@ fn whole_grid_extremes_match_the_sensor_series() {
     }
 }
 
+/// The last non-staggered sample equals the spectral half-cell shift of u_final along the
+/// component's axis, evaluated here by a direct DFT (k-Wave's shift, Nyquist at -pi/d).
 #[test]
-fn unsupported_options_are_refused_by_name() {
-    let dir = temp_dir("unsupported-options");
+fn non_staggered_velocity_is_the_spectral_shift_of_the_field() {
+    let dir = temp_dir("non-staggered");
     let input = case_file("homogeneous_3d", "input");
-    for (flag, record) in [(
-        "--u_non_staggered_raw",
-        RecordFlags {
+    let output = dir.join("out.h5");
+    let options = KwaveOptions {
+        record: RecordFlags {
             u_non_staggered_raw: true,
-            p_raw: true,
+            u_final: true,
             ..RecordFlags::default()
         },
-    )] {
-        let output = dir.join("out.h5");
-        let options = KwaveOptions {
-            record,
-            ..KwaveOptions::default()
-        };
-        let message = unsupported_message(run(&input, &output, &options));
-        assert!(message.contains(flag), "{message}");
-        assert!(!output.exists());
+        ..KwaveOptions::default()
+    };
+    run(&input, &output, &options).unwrap();
+    let inp = hdf5::File::open(&input).unwrap();
+    let out = hdf5::File::open(&output).unwrap();
+    let sensors: Vec<usize> = inp
+        .dataset("sensor_mask_index")
+        .unwrap()
+        .read_raw::<u64>()
+        .unwrap()
+        .iter()
+        .map(|&i| i as usize - 1)
+        .collect();
+    let (n, ns) = (48usize, sensors.len());
+    let strides = [1, n, n * n];
+    for (axis, name) in ["x", "y", "z"].iter().enumerate() {
+        let series = read_f32(&out, &format!("u{name}_non_staggered"));
+        assert_eq!(series.len(), 80 * ns);
+        let field = read_f32(&out, &format!("u{name}_final"));
+        let scale = field.iter().fold(0.0f32, |m, v| m.max(v.abs())) as f64;
+        for (j, &point) in sensors.iter().enumerate() {
+            let position = (point / strides[axis]) % n;
+            let start = point - position * strides[axis];
+            let line: Vec<f64> = (0..n)
+                .map(|i| field[start + i * strides[axis]] as f64)
+                .collect();
+            let mut expected = 0.0;
+            for m in 0..n {
+                let signed = if m < n / 2 {
+                    m as f64
+                } else {
+                    m as f64 - n as f64
+                };
+                let k = 2.0 * std::f64::consts::PI * signed / n as f64; // per grid step
+                let (mut re, mut im) = (0.0, 0.0);
+                for (x, v) in line.iter().enumerate() {
+                    re += v * (k * x as f64).cos();
+                    im -= v * (k * x as f64).sin();
+                }
+                let phase = k * (position as f64 - 0.5);
+                expected += (re * phase.cos() - im * phase.sin()) / n as f64;
+            }
+            let got = series[79 * ns + j] as f64;
+            assert!(
+                (got - expected).abs() <= 2e-5 * scale,
+                "u{name} sensor {j}: {got} vs {expected}"
+            );
+        }
     }
+}
+
+#[test]
+fn invalid_options_are_refused_by_name() {
+    let dir = temp_dir("invalid-options");
+    let input = case_file("homogeneous_3d", "input");
     let bad = KwaveOptions {
         compression_level: 10,
         ..KwaveOptions::default()

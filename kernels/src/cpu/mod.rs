@@ -202,6 +202,13 @@ impl AcousticBackend for CpuAcoustic {
         (max, min)
     }
 
+    fn velocity_line(&self, axis: usize, start: usize, stride: usize, out: &mut [f32]) {
+        let u = &self.velocity[axis];
+        for (k, v) in out.iter_mut().enumerate() {
+            *v = u[start + k * stride];
+        }
+    }
+
     fn velocity_field(&self, axis: usize, out: &mut [f32]) {
         out.copy_from_slice(&self.velocity[axis]);
     }

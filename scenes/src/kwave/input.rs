@@ -773,6 +773,7 @@ impl KwaveInput {
                 u_min: record.u_min,
                 u_rms: record.u_rms,
                 u_final: record.u_final,
+                u_non_staggered: record.u_non_staggered_raw,
                 p_max_all: record.p_max_all,
                 p_min_all: record.p_min_all,
                 u_max_all: record.u_max_all,

@@ -70,16 +70,6 @@ impl RecordFlags {
             .collect::<Vec<_>>()
             .join(", ")
     }
-
-    /// Flags the solver cannot record yet (non-staggered velocity), named as on the
-    /// command line.
-    pub fn unsupported(&self) -> Vec<&'static str> {
-        [("--u_non_staggered_raw", self.u_non_staggered_raw)]
-            .iter()
-            .filter(|(_, on)| *on)
-            .map(|(n, _)| *n)
-            .collect()
-    }
 }
 
 /// Everything on a kspaceFirstOrder-OMP command line that changes what is computed or
@@ -133,14 +123,6 @@ impl KwaveOptions {
             return Err(KwaveError::invalid(
                 "--benchmark needs a positive number of time steps",
             ));
-        }
-        let unsupported = self.record.unsupported();
-        if !unsupported.is_empty() {
-            return Err(KwaveError::unsupported(format!(
-                "{} cannot be recorded yet: ferrowave's solver has no non-staggered velocity \
-                 output. Record the staggered velocity (--u_raw) instead",
-                unsupported.join(", ")
-            )));
         }
         Ok(())
     }

@@ -285,6 +285,11 @@ fn write_datasets(
             w.series(&format!("u{}", axes[a]), series)?;
         }
     }
+    if let Some(u) = &data.u_non_staggered {
+        for (a, series) in u.iter().enumerate().take(ndim) {
+            w.series(&format!("u{}_non_staggered", axes[a]), series)?;
+        }
+    }
     for (suffix, stat) in [
         ("rms", &data.u_rms),
         ("max", &data.u_max),

@@ -237,6 +237,8 @@ pub struct Record {
     pub u_min: bool,
     pub u_rms: bool,
     pub u_final: bool,
+    /// Velocity series moved to the regular grid (k-Wave's u_non_staggered_raw).
+    pub u_non_staggered: bool,
     /// Running max / min of p over the whole grid (k-Wave's p_max_all, p_min_all).
     pub p_max_all: bool,
     pub p_min_all: bool,

@@ -5,6 +5,7 @@ mod grid_map;
 pub mod input;
 mod materials;
 pub mod memory;
+mod non_staggered;
 pub mod output;
 mod plan;
 mod pml;

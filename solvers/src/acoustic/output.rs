@@ -15,6 +15,8 @@ pub struct SensorData {
     pub p_rms: Option<Array1<f32>>,
     /// Velocity components on their staggered grids at t = (n - 1/2) dt, m/s.
     pub u: Option<Vec<Array2<f32>>>,
+    /// Velocity components moved to the regular grid, same times as `u`.
+    pub u_non_staggered: Option<Vec<Array2<f32>>>,
     pub u_max: Option<Vec<Array1<f32>>>,
     pub u_min: Option<Vec<Array1<f32>>>,
     pub u_rms: Option<Vec<Array1<f32>>>,

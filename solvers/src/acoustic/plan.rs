@@ -3,6 +3,7 @@
 use super::error::{invalid, SolverError};
 use super::grid_map::GridMap;
 use super::input::{ContinuousWave, Property, Record, Simulation};
+use super::non_staggered::NonStaggered;
 use super::recorder::Recorder;
 use super::smoothing::smooth_like_kwave;
 use super::sources::{self, Target};
@@ -198,6 +199,7 @@ impl Plan {
             || record.p_min
             || record.p_rms
             || record.any_velocity()
+            || record.u_non_staggered
             || record.cw.is_some();
         if wants_samples && sensor.points.is_empty() {
             return Err(invalid(
@@ -337,6 +339,7 @@ impl Plan {
                 sensor.points.len(),
                 ndim,
             )
+            + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
             + finals) as u64;
         let dims = |v: &[usize]| v[..ndim].to_vec();
         let summary = PlanSummary {

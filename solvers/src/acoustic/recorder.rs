@@ -77,6 +77,7 @@ pub struct Recorder {
     samples: usize,
     pressure: Channel,
     velocity: Vec<Channel>,
+    non_staggered: Vec<Channel>,
     cw: Option<ContinuousWaveSum>,
 }
 
@@ -116,6 +117,10 @@ impl Recorder {
             velocity: (0..ndim)
                 .map(|_| Channel::new(record.u, u_stats, sensors, samples))
                 .filter(|_| record.any_velocity())
+                .collect(),
+            non_staggered: (0..ndim)
+                .map(|_| Channel::new(true, false, sensors, samples))
+                .filter(|_| record.u_non_staggered)
                 .collect(),
             cw,
         }
@@ -161,6 +166,12 @@ impl Recorder {
         }
     }
 
+    pub fn non_staggered(&mut self, step: usize, axis: usize, samples: &[f32]) {
+        if step >= self.start {
+            self.non_staggered[axis].add(step - self.start, samples);
+        }
+    }
+
     pub fn velocity(&mut self, step: usize, axis: usize, samples: &[f32]) {
         if step >= self.start {
             self.velocity[axis].add(step - self.start, samples);
@@ -188,6 +199,14 @@ impl Recorder {
             data.u_rms = r.u_rms.then(|| stats(&|s| s.rms(n)));
             data.u =
                 r.u.then(|| self.velocity.into_iter().filter_map(|c| c.series).collect());
+        }
+        if !self.non_staggered.is_empty() {
+            data.u_non_staggered = Some(
+                self.non_staggered
+                    .into_iter()
+                    .filter_map(|c| c.series)
+                    .collect(),
+            );
         }
         if let Some(cw) = self.cw {
             let k = cw.count.max(1) as f64;

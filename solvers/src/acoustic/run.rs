@@ -1,6 +1,7 @@
 //! The time loop: drives a backend step by step, records, watches stability.
 
 use super::error::SolverError;
+use super::non_staggered::NonStaggered;
 use super::output::{Field, RunStats, SensorData};
 use super::plan::Plan;
 use super::recorder::Recorder;
@@ -64,6 +65,9 @@ impl Plan {
         let sensors = setup.sensor_points.len();
         let mut recorder = Recorder::new(&record, record_start, steps, sensors, ndim, dt);
         let mut watch = Watch::new(sources_end);
+        let mut non_staggered = record
+            .u_non_staggered
+            .then(|| NonStaggered::new(&setup.sensor_points, setup.shape, setup.spacing, ndim));
         let mut backend = CpuAcoustic::new(setup);
 
         for n in 0..steps {
@@ -87,6 +91,13 @@ impl Plan {
             if recorder.wants_velocity() {
                 for axis in 0..ndim {
                     recorder.velocity(n, axis, backend.velocity_samples(axis));
+                }
+            }
+            if let Some(shift) = non_staggered.as_mut() {
+                if n >= record_start {
+                    for axis in 0..ndim {
+                        recorder.non_staggered(n, axis, shift.sample(&backend, axis));
+                    }
                 }
             }
             if n % FIELD_CHECK_INTERVAL == 0 || n + 1 == steps {
