@@ -27,7 +27,7 @@ Examples:
   kspaceFirstOrder-OMP -i input.h5 -o output.h5 --p_rms   (the same, through the alias)
 
 With no recording flag, --p_raw is recorded (as kspaceFirstOrder-OMP does).
-Not supported yet: checkpointing; inputs with Stokes absorption, a transducer source,
+Not supported yet: checkpointing; inputs with a transducer source,
 an axisymmetric or non-uniform grid. These are refused with an error naming them.
 Exit codes: 0 success; 2 the input or the options need fixing; 1 the run failed.
 See docs/kwave.md.";

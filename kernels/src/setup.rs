@@ -125,6 +125,8 @@ pub struct AcousticSetup {
     /// B/A / (2 rho0); `Some` switches the nonlinear update on (convective term included).
     pub nonlinearity: Option<Coef>,
     pub absorption: Option<AbsorptionSetup>,
+    /// Stokes absorption: tau rho0, with p = c0^2 (rho + tau rho0 div u + ...).
+    pub stokes: Option<Coef>,
     /// Initial pressure, Pa, applied at step 0 (a backend may consume it at construction).
     pub initial_pressure: Option<Vec<f32>>,
     pub pressure_source: Option<PointSource>,

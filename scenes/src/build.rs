@@ -412,6 +412,7 @@ impl Builder<'_> {
                 Some(Absorption {
                     alpha_coeff_db: alpha,
                     alpha_power: y,
+                    stokes: false,
                 })
             }
             (Some(_), None, Some(at)) => {

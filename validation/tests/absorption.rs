@@ -70,6 +70,7 @@ fn measure(alpha_db: f64, y: f64, cfl: f64, band_hz: (f64, f64)) -> (Vec<Point>,
         absorption: Some(Absorption {
             alpha_coeff_db: Property::Uniform(alpha_db),
             alpha_power: y,
+            stokes: false,
         }),
         ..setup::homogeneous(C0, 1000.0)
     };

@@ -60,7 +60,8 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
         + setup
             .absorption
             .as_ref()
-            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
+            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
+        + setup.stokes.as_ref().map_or(0, |c| c.bytes());
     let planes = updates::SCRATCH_PLANES * nx * ny * 4;
     let blocks = buffers * 64 * nz * 8;
     let rows = 16 * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;

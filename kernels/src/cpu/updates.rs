@@ -254,6 +254,8 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             let corrected = setup.corrected_pressure_source(step).map(|_| inverse[ndim]);
             let point_source = setup.pressure_source.as_ref().filter(|s| s.active(step));
             let absorbing = setup.absorption.is_some();
+            let stokes = setup.stokes.as_ref();
+            let divergence_needed = absorbing || stokes.is_some();
             let nonlinear = setup.nonlinearity.is_some();
             let dt = setup.dt as f32;
             engine.plane_pass(|w| {
@@ -266,7 +268,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     w.inverse(buffer, SOURCE);
                 }
                 w.planes[TOTAL].fill(0.0);
-                if absorbing {
+                if divergence_needed {
                     w.planes[DIVERGENCE].fill(0.0);
                 }
                 for axis in 0..ndim {
@@ -304,7 +306,7 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     for (s, v) in total.iter_mut().zip(ra.iter()) {
                         *s += v;
                     }
-                    if absorbing {
+                    if divergence_needed {
                         for (s, v) in divergence.iter_mut().zip(d.iter()) {
                             *s += v;
                         }
@@ -317,8 +319,16 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                     w.forward(DIVERGENCE, forward[0]);
                     w.forward(TOTAL, forward[1]);
                 } else {
-                    let p = &mut w.planes[TOTAL];
-                    equation_of_state(p, None, setup, base);
+                    let [_, p, _, divergence, _] = &mut w.planes[..SCRATCH_PLANES] else {
+                        unreachable!("five scratch planes")
+                    };
+                    if let Some(tau_rho0) = stokes {
+                        // The Stokes term joins rho before the B/A term sees it, so add it
+                        // after: p = c0^2 (rho + B/A rho^2/(2 rho0) + tau rho0 div u).
+                        equation_of_state_stokes(p, divergence, tau_rho0, setup, base);
+                    } else {
+                        equation_of_state(p, None, setup, base);
+                    }
                     record_pressure(z, p, whole);
                     w.forward(TOTAL, forward[0]);
                 }
@@ -343,6 +353,22 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             });
         }
     }
+}
+
+/// p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau rho0 div u), in place on a plane holding rho.
+fn equation_of_state_stokes(
+    p: &mut [f32],
+    divergence: &[f32],
+    tau_rho0: &Coef,
+    setup: &crate::setup::AcousticSetup,
+    base: usize,
+) {
+    let len = p.len();
+    if let Some(nl) = &setup.nonlinearity {
+        for_row(nl, base, len, |i, b| p[i] += b * p[i] * p[i]);
+    }
+    for_row(tau_rho0, base, len, |i, t| p[i] += t * divergence[i]);
+    for_row(&setup.c0_squared, base, len, |i, c2| p[i] *= c2);
 }
 
 /// p = c0^2 (rho + B/A rho^2 / (2 rho0) + tau A - eta B), in place on a plane holding rho.

@@ -436,14 +436,7 @@ impl KwaveInput {
         }
         let absorbing_flag = r.u64_scalar("absorbing_flag")?;
         match absorbing_flag {
-            0 | 1 => {}
-            2 => {
-                return Err(unsupported(
-                    "absorbing_flag = 2 (Stokes absorption, medium.stokes = True); ferrowave \
-                     supports power-law absorption (absorbing_flag = 1) only"
-                        .into(),
-                ))
-            }
+            0..=2 => {}
             v => {
                 return Err(r.bad(format!(
                     "absorbing_flag = {v} is unknown (0 lossless, 1 power law, 2 Stokes)"
@@ -467,8 +460,13 @@ impl KwaveInput {
                 None
             },
         ];
-        let (alpha_coeff, alpha_power) = if absorbing_flag == 1 {
+        let (alpha_coeff, alpha_power) = if absorbing_flag >= 1 {
             let y = r.f32_scalar("alpha_power")?;
+            if absorbing_flag == 2 && y != 2.0 {
+                return Err(r.bad(format!(
+                    "absorbing_flag = 2 (Stokes) needs alpha_power = 2 (got {y})"
+                )));
+            }
             if y == 1.0 {
                 return Err(r.bad(
                     "alpha_power = 1 is not allowed (the dispersion term tan(pi y / 2) is \
@@ -742,6 +740,7 @@ impl KwaveInput {
                 (Some(a), Some(y)) => Some(Absorption {
                     alpha_coeff_db: a.clone(),
                     alpha_power: y as f64,
+                    stokes: self.absorbing_flag == 2,
                 }),
                 _ => None,
             },

@@ -107,6 +107,9 @@ pub struct Absorption {
     pub alpha_coeff_db: Property,
     /// The exponent y; y = 1 is refused (the dispersion term tan(pi y / 2) is infinite).
     pub alpha_power: f64,
+    /// k-Wave's Stokes model (medium.stokes, absorbing_flag 2): y = 2 and
+    /// p = c0^2 (rho + tau rho0 div u), no fractional Laplacians.
+    pub stokes: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]

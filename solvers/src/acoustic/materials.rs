@@ -14,6 +14,7 @@ pub struct Coefficients {
     pub c0_squared: Coef,
     pub nonlinearity: Option<Coef>,
     pub absorption: Option<AbsorptionSetup>,
+    pub stokes: Option<Coef>,
 }
 
 fn coef(p: &Property, f: impl Fn(f64) -> f64) -> Coef {
@@ -85,8 +86,16 @@ pub fn build(
         .nonlinearity
         .as_ref()
         .map(|b| coef2(&map.expand_property(b), &rho0, n, |b, r| b / (2.0 * r)));
+    let mut stokes = None;
     let absorption = match &medium.absorption {
         None => None,
+        Some(a) if a.stokes => {
+            // k-Wave's Stokes model fixes y = 2: tau = -2 alpha0 c0.
+            let alpha = map.expand_property(&a.alpha_coeff_db);
+            let tau = coef2(&alpha, &c0, n, |al, c| -2.0 * db_to_neper(al, 2.0) * c);
+            stokes = Some(tau.zip(&coef(&rho0, |r| r), |t, r| t * r));
+            None
+        }
         Some(a) => {
             let y = a.alpha_power;
             if (y - 1.0).abs() < 1e-12 {
@@ -116,6 +125,7 @@ pub fn build(
         c0_squared: coef(&c0, |c| c * c),
         nonlinearity,
         absorption,
+        stokes,
         c0,
     })
 }

@@ -133,6 +133,12 @@ impl Plan {
         }
         if let Some(a) = &medium.absorption {
             check_property(&a.alpha_coeff_db, points, "absorption alpha_coeff", true)?;
+            if a.stokes && a.alpha_power != 2.0 {
+                return Err(invalid(format!(
+                    "Stokes absorption has alpha_power = 2 (got {})",
+                    a.alpha_power
+                )));
+            }
             if !(a.alpha_power.is_finite() && a.alpha_power > 0.0 && a.alpha_power < 3.0) {
                 return Err(invalid(format!(
                     "alpha_power must lie in (0, 3) (got {})",
@@ -303,6 +309,7 @@ impl Plan {
             c0_squared: coefficients.c0_squared,
             nonlinearity: coefficients.nonlinearity,
             absorption: coefficients.absorption,
+            stokes: coefficients.stokes,
             initial_pressure,
             pressure_source,
             velocity_sources,
