@@ -1096,6 +1096,11 @@ impl Builder<'_> {
                         RecordName::UMin => record.u_min = true,
                         RecordName::URms => record.u_rms = true,
                         RecordName::UFinal => record.u_final = true,
+                        RecordName::UNonStaggered => record.u_non_staggered = true,
+                        RecordName::PMaxAll => record.p_max_all = true,
+                        RecordName::PMinAll => record.p_min_all = true,
+                        RecordName::UMaxAll => record.u_max_all = true,
+                        RecordName::UMinAll => record.u_min_all = true,
                         RecordName::Cw => cw_entry = Some(entry.span()),
                     }
                 }

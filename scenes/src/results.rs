@@ -195,6 +195,16 @@ fn dataset_meta(name: &str) -> (&'static str, String) {
             "Pa",
             "pressure over the whole grid after the last step, indexed [x, y, z]".into(),
         ),
+        "p_max_all" => (
+            "Pa",
+            "maximum pressure over the recorded steps at every grid point, indexed [x, y, z]"
+                .into(),
+        ),
+        "p_min_all" => (
+            "Pa",
+            "minimum pressure over the recorded steps at every grid point, indexed [x, y, z]"
+                .into(),
+        ),
         "cw_amplitude" => (
             "Pa",
             "steady-state pressure amplitude at the CW frequency, over the last periods".into(),
@@ -230,6 +240,19 @@ fn dataset_meta(name: &str) -> (&'static str, String) {
                 "_final" => format!(
                     "particle velocity along {a} over the whole grid after the last step, on \
                      the staggered grid ({a} + d{a}/2), indexed [x, y, z]"
+                ),
+                "_non_staggered" => format!(
+                    "particle velocity along {a} at each sensor, (sensors, samples), moved to \
+                     the regular grid by a spectral half-cell shift; sample k is at \
+                     t = (record_start_step + k - 1/2) dt"
+                ),
+                "_max_all" => format!(
+                    "maximum particle velocity along {a} over the recorded steps at every grid \
+                     point (staggered grid), indexed [x, y, z]"
+                ),
+                "_min_all" => format!(
+                    "minimum particle velocity along {a} over the recorded steps at every grid \
+                     point (staggered grid), indexed [x, y, z]"
                 ),
                 _ => format!("particle velocity along {a}"),
             };
@@ -534,6 +557,11 @@ fn write_contents(
     if let Some(u) = &data.u {
         contents.components("", u, ndim, |name, a| contents.series(name, a))?;
     }
+    if let Some(u) = &data.u_non_staggered {
+        contents.components("_non_staggered", u, ndim, |name, a| {
+            contents.series(name, a)
+        })?;
+    }
     for (suffix, stat) in [
         ("_max", &data.u_max),
         ("_min", &data.u_min),
@@ -559,6 +587,19 @@ fn write_contents(
     }
     if let Some(u) = &data.u_final {
         contents.components("_final", u, ndim, |name, a| contents.field(name, a, shape))?;
+    }
+    for (name, field) in [
+        ("p_max_all", &data.p_max_all),
+        ("p_min_all", &data.p_min_all),
+    ] {
+        if let Some(f) = field {
+            contents.field(name, f, shape)?;
+        }
+    }
+    for (suffix, fields) in [("_max_all", &data.u_max_all), ("_min_all", &data.u_min_all)] {
+        if let Some(u) = fields {
+            contents.components(suffix, u, ndim, |name, a| contents.field(name, a, shape))?;
+        }
     }
     Ok(())
 }

@@ -415,6 +415,11 @@ pub enum RecordName {
     UMin,
     URms,
     UFinal,
+    UNonStaggered,
+    PMaxAll,
+    PMinAll,
+    UMaxAll,
+    UMinAll,
     Cw,
 }
 

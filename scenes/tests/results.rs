@@ -136,6 +136,17 @@ fn data_2d() -> (PlanSummary, SensorData, Vec<[usize; 3]>) {
         u_rms: Some(vec![stat(0.1), stat(0.2)]),
         cw_amplitude: Some(stat(100.0)),
         cw_phase: Some(stat(-1.0)),
+        u_non_staggered: Some(vec![series(2e-3), series(-2e-3)]),
+        p_max_all: Some(field(&shape, |x, y, _| (x * 10 + y) as f32 + 0.5)),
+        p_min_all: Some(field(&shape, |x, y, _| -((x * 10 + y) as f32))),
+        u_max_all: Some(vec![
+            field(&shape, |x, _, _| x as f32),
+            field(&shape, |_, y, _| y as f32),
+        ]),
+        u_min_all: Some(vec![
+            field(&shape, |x, _, _| -(x as f32)),
+            field(&shape, |_, y, _| -(y as f32)),
+        ]),
         p_final: Some(field(&shape, |x, y, _| (x * 10 + y) as f32)),
         u_final: Some(vec![
             field(&shape, |x, y, _| (x + 100 * y) as f32),
@@ -201,6 +212,25 @@ fn round_trip_2d_every_quantity() {
             assert_eq!(shape, vec![3]);
             assert_eq!(values, expected.as_ref().unwrap()[axis].to_vec());
         }
+        let (shape, shifted) = read_f32(&file, &format!("u{a}_non_staggered"));
+        assert_eq!(shape, vec![3, 10]);
+        assert_eq!(
+            shifted,
+            data.u_non_staggered.as_ref().unwrap()[axis]
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+        );
+        for (stat, sign) in [("max", 1.0), ("min", -1.0)] {
+            let (shape, values) = read_f32(&file, &format!("u{a}_{stat}_all"));
+            assert_eq!(shape, vec![8, 6]);
+            for x in 0..8 {
+                for y in 0..6 {
+                    let along = if axis == 0 { x } else { y };
+                    assert_eq!(values[x * 6 + y], sign * along as f32);
+                }
+            }
+        }
         let (shape, uf) = read_f32(&file, &format!("u{a}_final"));
         assert_eq!(shape, vec![8, 6]);
         let sign = if axis == 0 { 1.0 } else { -1.0 };
@@ -217,6 +247,14 @@ fn round_trip_2d_every_quantity() {
     for x in 0..8 {
         for y in 0..6 {
             assert_eq!(pf[x * 6 + y], (x * 10 + y) as f32);
+        }
+    }
+    let (_, max_all) = read_f32(&file, "p_max_all");
+    let (_, min_all) = read_f32(&file, "p_min_all");
+    for x in 0..8 {
+        for y in 0..6 {
+            assert_eq!(max_all[x * 6 + y], (x * 10 + y) as f32 + 0.5);
+            assert_eq!(min_all[x * 6 + y], -((x * 10 + y) as f32));
         }
     }
     // Sensors do not cover the grid: no maps.
