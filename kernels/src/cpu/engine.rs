@@ -276,17 +276,7 @@ impl Engine {
             let work = &mut scratch.blocks[..used];
             for (data, &b) in work.iter_mut().zip(inputs) {
                 let data = &mut data[..lines * nz];
-                for z in 0..nz {
-                    if z + PREFETCH_PLANES < nz {
-                        prefetch(views[b], (z + PREFETCH_PLANES) * plane_len + first, lines);
-                    }
-                    // SAFETY: lines first..first+lines of every plane belong to this block.
-                    let src = unsafe { views[b].slice(z * plane_len + first, lines) };
-                    for (t, v) in src.iter().enumerate() {
-                        // SAFETY: t < lines and z < nz, and data holds lines * nz values.
-                        unsafe { *data.get_unchecked_mut(t * nz + z) = *v };
-                    }
-                }
+                gather_lines(views[b], data, plane_len, first, lines, nz);
                 if nz > 1 {
                     this.fft_z.process_with_scratch(data, &mut scratch.fft);
                 }
@@ -302,27 +292,56 @@ impl Engine {
                 if nz > 1 {
                     this.ifft_z.process_with_scratch(data, &mut scratch.fft);
                 }
-                for z in 0..nz {
-                    if z + PREFETCH_PLANES < nz {
-                        prefetch(views[b], (z + PREFETCH_PLANES) * plane_len + first, lines);
-                    }
-                    // SAFETY: as above.
-                    let dst = unsafe { views[b].slice(z * plane_len + first, lines) };
-                    for (t, v) in dst.iter_mut().enumerate() {
-                        // SAFETY: as above.
-                        *v = unsafe { *data.get_unchecked(t * nz + z) };
-                    }
-                }
+                scatter_lines(data, views[b], plane_len, first, lines, nz);
             }
         });
     }
 }
 
-/// How many planes ahead the line pass asks for its next strided chunk: each plane of a
-/// block is a short run far from the previous one, which the hardware prefetcher misses.
-const PREFETCH_PLANES: usize = 8;
+/// Planes moved together between a buffer and a line block: one cache line of the block
+/// ([line][kz]) holds 8 consecutive kz, so a tile of 8 planes writes whole cache lines.
+const Z_TILE: usize = 8;
 
-/// Hints the cache to load `len` values of `view` from `start`.
+/// Copies lines first..first+lines of every plane of `view` into `block` ([line][z]).
+fn gather_lines(view: SharedMut<Complex32>, block: &mut [Complex32], plane_len: usize, first: usize, lines: usize, nz: usize) {
+    assert!(block.len() >= lines * nz);
+    for z0 in (0..nz).step_by(Z_TILE) {
+        let z1 = (z0 + Z_TILE).min(nz);
+        for z in z1..(z1 + Z_TILE).min(nz) {
+            prefetch(view, z * plane_len + first, lines);
+        }
+        for z in z0..z1 {
+            // SAFETY: lines first..first+lines of every plane belong to this block's worker.
+            let src = unsafe { view.slice(z * plane_len + first, lines) };
+            for (t, v) in src.iter().enumerate() {
+                // SAFETY: t < lines and z < nz (checked above).
+                unsafe { *block.get_unchecked_mut(t * nz + z) = *v };
+            }
+        }
+    }
+}
+
+/// The inverse of `gather_lines`.
+fn scatter_lines(block: &[Complex32], view: SharedMut<Complex32>, plane_len: usize, first: usize, lines: usize, nz: usize) {
+    assert!(block.len() >= lines * nz);
+    for z0 in (0..nz).step_by(Z_TILE) {
+        let z1 = (z0 + Z_TILE).min(nz);
+        for z in z1..(z1 + Z_TILE).min(nz) {
+            prefetch(view, z * plane_len + first, lines);
+        }
+        for z in z0..z1 {
+            // SAFETY: as in gather_lines.
+            let dst = unsafe { view.slice(z * plane_len + first, lines) };
+            for (t, v) in dst.iter_mut().enumerate() {
+                // SAFETY: as in gather_lines.
+                *v = unsafe { *block.get_unchecked(t * nz + z) };
+            }
+        }
+    }
+}
+
+/// Hints the cache to load `len` values of `view` from `start`: each plane of a line block
+/// is a short run far from the previous one, which the hardware prefetcher misses.
 #[inline(always)]
 fn prefetch(view: SharedMut<Complex32>, start: usize, len: usize) {
     #[cfg(target_arch = "x86_64")]
