@@ -13,7 +13,7 @@ use toml::Spanned;
 use crate::arrays;
 use crate::error::{Locator, SceneError};
 use crate::scene::*;
-use crate::shapes::{grid_point, min_spacing, shape_points};
+use crate::shapes::{finite, grid_point, min_spacing, positive, shape_points};
 use crate::signals::{self, Envelope};
 
 /// A loaded scene: its text (for provenance), the simulation it describes, and where its
@@ -165,30 +165,12 @@ struct Builder<'a> {
     base_dir: &'a Path,
 }
 
-fn positive(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
-    let v = *value.get_ref();
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err(loc.at(&value.span(), format!("must be positive (got {v})")))
-    }
-}
-
 fn non_negative(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
     let v = *value.get_ref();
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
         Err(loc.at(&value.span(), format!("must be zero or positive (got {v})")))
-    }
-}
-
-fn finite(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
-    let v = *value.get_ref();
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(loc.at(&value.span(), format!("must be finite (got {v})")))
     }
 }
 

@@ -354,7 +354,8 @@ pub(crate) fn extent_text(grid: &Grid) -> String {
         .join(", ")
 }
 
-fn positive(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
+/// The value, if finite and above zero; else an error at its span.
+pub(crate) fn positive(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
     let v = *value.get_ref();
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -363,7 +364,8 @@ fn positive(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
     }
 }
 
-fn finite(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
+/// The value, if finite; else an error at its span.
+pub(crate) fn finite(loc: &Locator, value: &Spanned<f64>) -> Result<f64, SceneError> {
     let v = *value.get_ref();
     if v.is_finite() {
         Ok(v)

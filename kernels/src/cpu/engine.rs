@@ -303,7 +303,14 @@ impl Engine {
 const Z_TILE: usize = 8;
 
 /// Copies lines first..first+lines of every plane of `view` into `block` ([line][z]).
-fn gather_lines(view: SharedMut<Complex32>, block: &mut [Complex32], plane_len: usize, first: usize, lines: usize, nz: usize) {
+fn gather_lines(
+    view: SharedMut<Complex32>,
+    block: &mut [Complex32],
+    plane_len: usize,
+    first: usize,
+    lines: usize,
+    nz: usize,
+) {
     assert!(block.len() >= lines * nz);
     for z0 in (0..nz).step_by(Z_TILE) {
         let z1 = (z0 + Z_TILE).min(nz);
@@ -322,7 +329,14 @@ fn gather_lines(view: SharedMut<Complex32>, block: &mut [Complex32], plane_len: 
 }
 
 /// The inverse of `gather_lines`.
-fn scatter_lines(block: &[Complex32], view: SharedMut<Complex32>, plane_len: usize, first: usize, lines: usize, nz: usize) {
+fn scatter_lines(
+    block: &[Complex32],
+    view: SharedMut<Complex32>,
+    plane_len: usize,
+    first: usize,
+    lines: usize,
+    nz: usize,
+) {
     assert!(block.len() >= lines * nz);
     for z0 in (0..nz).step_by(Z_TILE) {
         let z1 = (z0 + Z_TILE).min(nz);
