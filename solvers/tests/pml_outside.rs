@@ -9,7 +9,10 @@ fn run(n: usize, pml_inside: bool, offset: usize) -> SensorData {
     let mut c = vec![1500.0f32; grid.num_points()];
     for y in 0..n {
         for x in 0..n {
-            let (fx, fy) = (x as f32 - (offset + 30) as f32, y as f32 - (offset + 40) as f32);
+            let (fx, fy) = (
+                x as f32 - (offset + 30) as f32,
+                y as f32 - (offset + 40) as f32,
+            );
             p0[grid.index(x, y, 0)] = (-(fx * fx + fy * fy) / 9.0).exp();
             if x >= offset + 50 && x < offset + 60 {
                 c[grid.index(x, y, 0)] = 1800.0;
@@ -63,8 +66,14 @@ fn outside_pml_equals_inside_pml_on_the_padded_grid() {
     let inside = run(104, true, 12);
     let (a, b) = (outside.p.unwrap(), inside.p.unwrap());
     let scale = b.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-    let worst = a.iter().zip(b.iter()).fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
-    assert!(worst <= 1e-5 * scale, "sensor traces differ by {worst} (scale {scale})");
+    let worst = a
+        .iter()
+        .zip(b.iter())
+        .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()));
+    assert!(
+        worst <= 1e-5 * scale,
+        "sensor traces differ by {worst} (scale {scale})"
+    );
     let (fa, fb) = (outside.p_final.unwrap(), inside.p_final.unwrap());
     assert_eq!(fa.shape(), &[80, 80]);
     for x in 0..80 {
