@@ -24,7 +24,7 @@ fn cw_amplitude_and_phase_of_a_plane_wave() {
         .map(|k| {
             let t = k as f64 * dt;
             let envelope = if t < ramp {
-                (0.5 - 0.5 * (PI * t / ramp).cos())
+                0.5 - 0.5 * (PI * t / ramp).cos()
             } else {
                 1.0
             };
