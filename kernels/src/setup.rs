@@ -153,6 +153,42 @@ impl AcousticSetup {
         self.shape.iter().product()
     }
 
+    /// Spectral buffers the fields need: one per velocity component, at least two when
+    /// absorbing (the two fractional Laplacian terms).
+    pub fn field_spectra(&self) -> usize {
+        if self.absorption.is_some() {
+            self.ndim.max(2)
+        } else {
+            self.ndim
+        }
+    }
+
+    /// Number of sources injected with the k-space correction (each needs a spectral buffer).
+    pub fn corrected_source_count(&self) -> usize {
+        let corrected = |s: &Option<PointSource>| {
+            s.as_ref()
+                .is_some_and(|s| s.injection == SourceInjection::Additive) as usize
+        };
+        corrected(&self.pressure_source)
+            + self.velocity_sources.iter().map(corrected).sum::<usize>()
+    }
+
+    /// Bytes held by the medium coefficients.
+    pub fn coefficient_bytes(&self) -> usize {
+        self.dt_over_rho_staggered
+            .iter()
+            .map(Coef::bytes)
+            .sum::<usize>()
+            + self.dt_rho0.bytes()
+            + self.c0_squared.bytes()
+            + self.nonlinearity.as_ref().map_or(0, Coef::bytes)
+            + self
+                .absorption
+                .as_ref()
+                .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
+            + self.stokes.as_ref().map_or(0, Coef::bytes)
+    }
+
     /// The additive (k-space corrected) pressure source, if it acts at `step`.
     pub fn corrected_pressure_source(&self, step: usize) -> Option<&PointSource> {
         self.pressure_source

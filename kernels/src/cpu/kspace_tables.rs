@@ -18,19 +18,13 @@ pub struct KSpaceTables {
     derivative_backward: [Vec<Complex32>; 3],
 }
 
-fn needs_source_kappa(setup: &AcousticSetup) -> bool {
-    use crate::setup::SourceInjection::Additive;
-    let corrected =
-        |s: &Option<crate::setup::PointSource>| s.as_ref().is_some_and(|s| s.injection == Additive);
-    corrected(&setup.pressure_source) || setup.velocity_sources.iter().any(corrected)
-}
-
 impl KSpaceTables {
     pub fn estimate_bytes(setup: &AcousticSetup) -> usize {
         let [nx, ny, nz] = setup.shape;
         let half = (nx / 2 + 1) * ny * nz;
-        let tables =
-            1 + needs_source_kappa(setup) as usize + 2 * setup.absorption.is_some() as usize;
+        let tables = 1
+            + (setup.corrected_source_count() > 0) as usize
+            + 2 * setup.absorption.is_some() as usize;
         tables * half * 4 + 2 * (nx + ny + nz) * 8
     }
 
@@ -56,7 +50,7 @@ impl KSpaceTables {
             t
         };
         let kappa = table(&|km| kspace::kappa(c_ref_dt, km));
-        let source_kappa = if needs_source_kappa(setup) {
+        let source_kappa = if setup.corrected_source_count() > 0 {
             table(&|km| kspace::source_kappa(c_ref_dt, km))
         } else {
             Vec::new()

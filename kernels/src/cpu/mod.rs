@@ -17,20 +17,7 @@ use plane_index::PlaneIndex;
 /// Spectral buffers the time loop needs for this setup: one per velocity component (at least
 /// two when absorbing), plus one per field with an additive (k-space corrected) source.
 pub fn spectral_buffers_needed(setup: &AcousticSetup) -> usize {
-    let base = if setup.absorption.is_some() {
-        setup.ndim.max(2)
-    } else {
-        setup.ndim
-    };
-    base + source_buffers(setup)
-}
-
-fn source_buffers(setup: &AcousticSetup) -> usize {
-    use crate::setup::SourceInjection::Additive;
-    let corrected = |s: &Option<crate::setup::PointSource>| {
-        s.as_ref().is_some_and(|s| s.injection == Additive) as usize
-    };
-    corrected(&setup.pressure_source) + setup.velocity_sources.iter().map(corrected).sum::<usize>()
+    setup.field_spectra() + setup.corrected_source_count()
 }
 
 /// Bytes `CpuAcoustic::new` will allocate for `setup` with `threads` workers, without
@@ -49,19 +36,7 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
         * 2
         * n
         * 4;
-    let coefficients = setup
-        .dt_over_rho_staggered
-        .iter()
-        .map(|c| c.bytes())
-        .sum::<usize>()
-        + setup.dt_rho0.bytes()
-        + setup.c0_squared.bytes()
-        + setup.nonlinearity.as_ref().map_or(0, |c| c.bytes())
-        + setup
-            .absorption
-            .as_ref()
-            .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes())
-        + setup.stokes.as_ref().map_or(0, |c| c.bytes());
+    let coefficients = setup.coefficient_bytes();
     let planes = updates::SCRATCH_PLANES * nx * ny * 4;
     let blocks = buffers * 64 * nz * 8;
     let rows = 16 * (nx / 2 + 1) * 8 + 64 * (nx + ny + nz) * 8;
@@ -239,18 +214,7 @@ impl AcousticBackend for CpuAcoustic {
             .chain(&self.density)
             .map(|f| f.len() * 4)
             .sum();
-        let s = &self.setup;
-        let coefficients = s
-            .dt_over_rho_staggered
-            .iter()
-            .map(|c| c.bytes())
-            .sum::<usize>()
-            + s.dt_rho0.bytes()
-            + s.c0_squared.bytes()
-            + s.nonlinearity.as_ref().map_or(0, |c| c.bytes())
-            + s.absorption
-                .as_ref()
-                .map_or(0, |a| a.tau.bytes() + a.eta.bytes() + a.rho0.bytes());
+        let coefficients = self.setup.coefficient_bytes();
         fields
             + coefficients
             + self.engine.bytes()

@@ -21,11 +21,7 @@ pub struct Schedule {
 impl Schedule {
     pub fn new(setup: &AcousticSetup) -> Self {
         use ferrowave_kernels::SourceInjection::Additive;
-        let mut next = if setup.absorption.is_some() {
-            setup.ndim.max(2)
-        } else {
-            setup.ndim
-        };
+        let mut next = setup.field_spectra();
         let mut slot = |s: &Option<ferrowave_kernels::PointSource>| {
             s.as_ref().filter(|s| s.injection == Additive).map(|s| {
                 next += 1;
