@@ -5,7 +5,6 @@ use super::grid_map::GridMap;
 use super::input::{ContinuousWave, Property, Record, Simulation};
 use super::non_staggered::NonStaggered;
 use super::recorder::Recorder;
-use super::smoothing::smooth_like_kwave;
 use super::sources::{self, Target};
 use super::{materials, memory, pml, stability};
 use ferrowave_kernels::cpu::estimate_bytes;
@@ -44,6 +43,8 @@ pub struct PlanSummary {
 
 pub struct Plan {
     pub(crate) setup: AcousticSetup,
+    /// Apply k-Wave's p0 smoothing when the run starts.
+    pub(crate) smooth_initial_pressure: bool,
     pub(crate) map: GridMap,
     pub(crate) record: Record,
     pub(crate) record_start: usize,
@@ -115,6 +116,21 @@ fn time_axis(sim: &Simulation, c_min: f64, c_max: f64) -> Result<(f64, usize), S
         }
     };
     Ok((dt, steps))
+}
+
+/// Peak bytes per grid point of k-Wave's p0 smoothing: the complex f64 spectrum, the f64
+/// result and the f32 output beside the input.
+pub(crate) const SMOOTHING_BYTES_PER_POINT: u64 = 16 + 8 + 4 + 4;
+
+/// Refuses an allocation of `bytes` that would not fit in the available memory.
+fn check_fits(bytes: u64) -> Result<(), SolverError> {
+    match memory::available_bytes() {
+        Some(available) if bytes > available => Err(SolverError::OutOfMemory {
+            needed_mib: memory::mib(bytes),
+            available_mib: memory::mib(available),
+        }),
+        _ => Ok(()),
+    }
 }
 
 impl Plan {
@@ -240,12 +256,8 @@ impl Plan {
                 if p0.iter().any(|v| !v.is_finite()) {
                     return Err(invalid("initial pressure holds NaN or infinite values"));
                 }
-                let p0 = if sources.smooth_initial_pressure {
-                    smooth_like_kwave(p0, grid.shape, ndim, true)
-                } else {
-                    p0.clone()
-                };
-                Some(map.expand_fill(&p0, 0.0))
+                // Smoothed (if asked) at the start of the run, after the memory check.
+                Some(map.expand_fill(p0, 0.0))
             }
         };
         let mut sources_end = 0;
@@ -348,6 +360,12 @@ impl Plan {
             )
             + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
             + finals) as u64;
+        let smoothing = if sources.smooth_initial_pressure && sources.initial_pressure.is_some() {
+            SMOOTHING_BYTES_PER_POINT * points as u64
+        } else {
+            0
+        };
+        let memory_bytes = memory_bytes.max(smoothing);
         let dims = |v: &[usize]| v[..ndim].to_vec();
         let summary = PlanSummary {
             ndim,
@@ -377,6 +395,7 @@ impl Plan {
         };
         Ok(Self {
             setup,
+            smooth_initial_pressure: sources.smooth_initial_pressure,
             map,
             record: record.clone(),
             record_start: sensor.record_start_step,
@@ -396,14 +415,6 @@ impl Plan {
 
     /// Refuses the run, before anything is allocated, if it would not fit in memory.
     pub fn check_memory(&self) -> Result<(), SolverError> {
-        if let Some(available) = memory::available_bytes() {
-            if self.summary.memory_bytes > available {
-                return Err(SolverError::OutOfMemory {
-                    needed_mib: memory::mib(self.summary.memory_bytes),
-                    available_mib: memory::mib(available),
-                });
-            }
-        }
-        Ok(())
+        check_fits(self.summary.memory_bytes)
     }
 }

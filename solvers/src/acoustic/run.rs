@@ -5,6 +5,7 @@ use super::non_staggered::NonStaggered;
 use super::output::{Field, RunStats, SensorData};
 use super::plan::Plan;
 use super::recorder::Recorder;
+use super::smoothing::smooth_like_kwave;
 use super::stability::Watch;
 use super::step::{self, Schedule};
 use ferrowave_kernels::cpu::CpuAcoustic;
@@ -52,13 +53,23 @@ impl Plan {
         let steps = self.summary().steps;
         let dt = self.summary().dt_s;
         let Plan {
-            setup,
+            mut setup,
+            smooth_initial_pressure,
             map,
             record,
             record_start,
             sources_end,
             ..
         } = self;
+        if smooth_initial_pressure {
+            // k-Wave smooths p0 on the user's grid, before any outside PML is added.
+            if let Some(p0) = setup.initial_pressure.take() {
+                let user = &map.user;
+                let smoothed = smooth_like_kwave(&map.crop(&p0), user.shape, user.ndim, true);
+                drop(p0);
+                setup.initial_pressure = Some(map.expand_fill(&smoothed, 0.0));
+            }
+        }
         let ndim = setup.ndim;
         let schedule = Schedule::new(&setup);
         let has_initial_pressure = setup.initial_pressure.is_some();
