@@ -276,7 +276,15 @@ impl Engine {
             let work = &mut scratch.blocks[..used];
             for (data, &b) in work.iter_mut().zip(inputs) {
                 let data = &mut data[..lines * nz];
-                gather_lines(views[b], data, plane_len, first, lines, nz);
+                move_lines(
+                    views[b],
+                    data,
+                    plane_len,
+                    first,
+                    lines,
+                    nz,
+                    Direction::Gather,
+                );
                 if nz > 1 {
                     this.fft_z.process_with_scratch(data, &mut scratch.fft);
                 }
@@ -292,7 +300,15 @@ impl Engine {
                 if nz > 1 {
                     this.ifft_z.process_with_scratch(data, &mut scratch.fft);
                 }
-                scatter_lines(data, views[b], plane_len, first, lines, nz);
+                move_lines(
+                    views[b],
+                    data,
+                    plane_len,
+                    first,
+                    lines,
+                    nz,
+                    Direction::Scatter,
+                );
             }
         });
     }
@@ -302,14 +318,25 @@ impl Engine {
 /// ([line][kz]) holds 8 consecutive kz, so a tile of 8 planes writes whole cache lines.
 const Z_TILE: usize = 8;
 
-/// Copies lines first..first+lines of every plane of `view` into `block` ([line][z]).
-fn gather_lines(
+/// Which way `move_lines` copies.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// From the buffer into the line block.
+    Gather,
+    /// From the line block back into the buffer.
+    Scatter,
+}
+
+/// Moves lines first..first+lines of every plane of `view` between the buffer and `block`
+/// ([line][z]), a tile of Z_TILE planes at a time, prefetching the next tile.
+fn move_lines(
     view: SharedMut<Complex32>,
     block: &mut [Complex32],
     plane_len: usize,
     first: usize,
     lines: usize,
     nz: usize,
+    direction: Direction,
 ) {
     assert!(block.len() >= lines * nz);
     for z0 in (0..nz).step_by(Z_TILE) {
@@ -319,36 +346,14 @@ fn gather_lines(
         }
         for z in z0..z1 {
             // SAFETY: lines first..first+lines of every plane belong to this block's worker.
-            let src = unsafe { view.slice(z * plane_len + first, lines) };
-            for (t, v) in src.iter().enumerate() {
+            let plane = unsafe { view.slice(z * plane_len + first, lines) };
+            for (t, v) in plane.iter_mut().enumerate() {
                 // SAFETY: t < lines and z < nz (checked above).
-                unsafe { *block.get_unchecked_mut(t * nz + z) = *v };
-            }
-        }
-    }
-}
-
-/// The inverse of `gather_lines`.
-fn scatter_lines(
-    block: &[Complex32],
-    view: SharedMut<Complex32>,
-    plane_len: usize,
-    first: usize,
-    lines: usize,
-    nz: usize,
-) {
-    assert!(block.len() >= lines * nz);
-    for z0 in (0..nz).step_by(Z_TILE) {
-        let z1 = (z0 + Z_TILE).min(nz);
-        for z in z1..(z1 + Z_TILE).min(nz) {
-            prefetch(view, z * plane_len + first, lines);
-        }
-        for z in z0..z1 {
-            // SAFETY: as in gather_lines.
-            let dst = unsafe { view.slice(z * plane_len + first, lines) };
-            for (t, v) in dst.iter_mut().enumerate() {
-                // SAFETY: as in gather_lines.
-                *v = unsafe { *block.get_unchecked(t * nz + z) };
+                let b = unsafe { block.get_unchecked_mut(t * nz + z) };
+                match direction {
+                    Direction::Gather => *b = *v,
+                    Direction::Scatter => *v = *b,
+                }
             }
         }
     }
