@@ -58,23 +58,51 @@ pub struct PlaneWork<'a> {
     pub planes: &'a mut [Vec<f32>],
 }
 
+/// Plane z of buffer `buffer`.
+#[allow(clippy::mut_from_ref)] // the buffers are shared through SharedMut views
+fn plane_spectrum(engine: &Engine, z: usize, buffer: usize) -> &mut [Complex32] {
+    let len = engine.plane_spectrum_len();
+    // SAFETY: plane z of every buffer is touched by the worker handling plane z only, and
+    // each caller holds the slice for one transform step.
+    unsafe { engine.views[buffer].slice(z * len, len) }
+}
+
 impl PlaneWork<'_> {
-    /// Inverse x-y transform of plane z of buffer `buffer` (consumed) into `planes[slot]`.
-    pub fn inverse(&mut self, buffer: usize, slot: usize) {
-        let e = self.engine;
-        let len = e.plane_spectrum_len();
-        // SAFETY: plane z of every buffer is touched by this worker only.
-        let spectrum = unsafe { e.views[buffer].slice(self.z * len, len) };
-        e.inverse_plane(spectrum, &mut self.planes[slot], self.rows, self.fft);
+    /// Rows handled together by the row-block steps.
+    pub const ROWS: usize = ROW_BLOCK;
+
+    /// First step of an inverse x-y transform: the y transform of plane z of `buffer`, in place.
+    pub fn columns_inverse(&mut self, buffer: usize) {
+        let spectrum = plane_spectrum(self.engine, self.z, buffer);
+        self.engine.columns_inverse(spectrum, self.fft);
     }
 
-    /// Forward x-y transform of `planes[slot]` (destroyed) into plane z of buffer `buffer`.
-    pub fn forward(&mut self, slot: usize, buffer: usize) {
-        let e = self.engine;
-        let len = e.plane_spectrum_len();
-        // SAFETY: as in `inverse`.
-        let spectrum = unsafe { e.views[buffer].slice(self.z * len, len) };
-        e.forward_plane(&mut self.planes[slot], spectrum, self.rows, self.fft);
+    /// Second step, for rows y0..y0+count: the x transform of plane z of `buffer` into the
+    /// first count rows of `planes[slot]`.
+    pub fn rows_inverse(&mut self, buffer: usize, y0: usize, count: usize, slot: usize) {
+        let nx = self.engine.nx;
+        let spectrum = plane_spectrum(self.engine, self.z, buffer);
+        let out = &mut self.planes[slot][..count * nx];
+        self.engine
+            .rows_inverse(spectrum, y0, out, self.rows, self.fft);
+    }
+
+    /// First step of a forward x-y transform, for rows y0..y0+count: the x transform of the
+    /// first count rows of `planes[slot]` (destroyed) into plane z of `buffer`. The rows of
+    /// the buffer written here must already have been read by `rows_inverse` if it is also
+    /// an input.
+    pub fn rows_forward(&mut self, slot: usize, buffer: usize, y0: usize, count: usize) {
+        let nx = self.engine.nx;
+        let spectrum = plane_spectrum(self.engine, self.z, buffer);
+        let input = &mut self.planes[slot][..count * nx];
+        self.engine
+            .rows_forward(input, spectrum, y0, self.rows, self.fft);
+    }
+
+    /// Last step of a forward x-y transform: the y transform of plane z of `buffer`.
+    pub fn columns_forward(&mut self, buffer: usize) {
+        let spectrum = plane_spectrum(self.engine, self.z, buffer);
+        self.engine.columns_forward(spectrum, self.fft);
     }
 }
 
@@ -197,61 +225,65 @@ impl Engine {
         });
     }
 
-    /// x-y inverse transform of one plane spectrum ([kx][ky], destroyed) into a real plane.
-    /// The x transforms run on blocks of ROW_BLOCK rows so that only the plane spectrum and
-    /// one small block stay in cache (a whole row-major copy would not fit in L2 at 256²).
-    fn inverse_plane(
-        &self,
-        spectrum: &mut [Complex32],
-        plane: &mut [f32],
-        rows: &mut [Complex32],
-        fft: &mut [Complex32],
-    ) {
-        let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
-        if ny > 1 {
+    /// Inverse y transform of a plane spectrum ([kx][ky]) in place.
+    fn columns_inverse(&self, spectrum: &mut [Complex32], fft: &mut [Complex32]) {
+        if self.ny > 1 {
             self.ifft_y.process_with_scratch(spectrum, fft);
-        }
-        for y0 in (0..ny).step_by(ROW_BLOCK) {
-            let count = ROW_BLOCK.min(ny - y0);
-            let block = &mut rows[..count * nxh];
-            gather_rows(spectrum, block, ny, nxh, y0, count);
-            let out = &mut plane[y0 * nx..(y0 + count) * nx];
-            for (row, out) in block.chunks_exact_mut(nxh).zip(out.chunks_exact_mut(nx)) {
-                // The real transform ignores these, as FFTW's does; realfft insists on zeros.
-                row[0].im = 0.0;
-                if nx % 2 == 0 {
-                    row[nxh - 1].im = 0.0;
-                }
-                self.c2r
-                    .process_with_scratch(row, out, fft)
-                    .expect("c2r sizes are fixed at plan time");
-            }
         }
     }
 
-    /// x-y forward transform of a real plane (destroyed) into a plane spectrum [kx][ky].
-    fn forward_plane(
+    /// Forward y transform of a plane spectrum ([kx][ky]) in place.
+    fn columns_forward(&self, spectrum: &mut [Complex32], fft: &mut [Complex32]) {
+        if self.ny > 1 {
+            self.fft_y.process_with_scratch(spectrum, fft);
+        }
+    }
+
+    /// Inverse x transform of rows y0..y0+count of a y-transformed plane spectrum into `out`
+    /// (count rows of nx values).
+    fn rows_inverse(
         &self,
-        plane: &mut [f32],
-        spectrum: &mut [Complex32],
+        spectrum: &[Complex32],
+        y0: usize,
+        out: &mut [f32],
         rows: &mut [Complex32],
         fft: &mut [Complex32],
     ) {
         let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
-        for y0 in (0..ny).step_by(ROW_BLOCK) {
-            let count = ROW_BLOCK.min(ny - y0);
-            let block = &mut rows[..count * nxh];
-            let input = &mut plane[y0 * nx..(y0 + count) * nx];
-            for (input, row) in input.chunks_exact_mut(nx).zip(block.chunks_exact_mut(nxh)) {
-                self.r2c
-                    .process_with_scratch(input, row, fft)
-                    .expect("r2c sizes are fixed at plan time");
+        let count = out.len() / nx;
+        let block = &mut rows[..count * nxh];
+        gather_rows(spectrum, block, ny, nxh, y0, count);
+        for (row, out) in block.chunks_exact_mut(nxh).zip(out.chunks_exact_mut(nx)) {
+            // The real transform ignores these, as FFTW's does; realfft insists on zeros.
+            row[0].im = 0.0;
+            if nx % 2 == 0 {
+                row[nxh - 1].im = 0.0;
             }
-            scatter_rows(block, spectrum, ny, nxh, y0, count);
+            self.c2r
+                .process_with_scratch(row, out, fft)
+                .expect("c2r sizes are fixed at plan time");
         }
-        if ny > 1 {
-            self.fft_y.process_with_scratch(spectrum, fft);
+    }
+
+    /// Forward x transform of `input` (count rows of nx values, destroyed) into rows
+    /// y0..y0+count of a plane spectrum awaiting its y transform.
+    fn rows_forward(
+        &self,
+        input: &mut [f32],
+        spectrum: &mut [Complex32],
+        y0: usize,
+        rows: &mut [Complex32],
+        fft: &mut [Complex32],
+    ) {
+        let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
+        let count = input.len() / nx;
+        let block = &mut rows[..count * nxh];
+        for (input, row) in input.chunks_exact_mut(nx).zip(block.chunks_exact_mut(nxh)) {
+            self.r2c
+                .process_with_scratch(input, row, fft)
+                .expect("r2c sizes are fixed at plan time");
         }
+        scatter_rows(block, spectrum, ny, nxh, y0, count);
     }
 
     /// For each block of spectral lines: z-transforms the `inputs` buffers into blocks

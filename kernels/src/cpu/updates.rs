@@ -1,6 +1,9 @@
 //! The named fused point-wise updates of the k-space scheme, one plane at a time.
-//! Each runs inside a plane pass, between the inverse and forward x-y transforms.
+//! Each runs inside a plane pass, between the inverse and forward x-y transforms: after the
+//! y transforms of a plane, a block of rows at a time is x-transformed, updated and
+//! transformed back while it sits in L1, then the y transforms finish the plane.
 
+use super::engine::PlaneWork;
 use super::plane_index::PlaneIndex;
 use super::shared::SharedMut;
 use super::CpuAcoustic;
@@ -37,27 +40,51 @@ fn pml_row<'a>(
     }
 }
 
-/// Applies Dirichlet or uncorrected additive point values of `source` on plane z.
+/// The points of `index` on plane z whose in-plane offset lies in `start..start + len`, as
+/// (item, offset - start).
+fn in_block(
+    index: &PlaneIndex,
+    z: usize,
+    start: usize,
+    len: usize,
+) -> impl Iterator<Item = (usize, usize)> + '_ {
+    index
+        .plane(z)
+        .iter()
+        .filter(move |&&(_, offset)| offset >= start && offset < start + len)
+        .map(move |&(k, offset)| (k, offset - start))
+}
+
+/// Applies Dirichlet or uncorrected additive point values of `source` on a block of plane z
+/// (`field` holds the in-plane offsets `start..start + field.len()`).
 fn apply_point_source(
     field: &mut [f32],
     source: &PointSource,
     index: &PlaneIndex,
     z: usize,
+    start: usize,
     step: usize,
 ) {
+    let len = field.len();
     match source.injection {
         SourceInjection::Dirichlet => {
-            for &(k, offset) in index.plane(z) {
+            for (k, offset) in in_block(index, z, start, len) {
                 field[offset] = source.value(step, k);
             }
         }
         SourceInjection::AdditiveNoCorrection => {
-            for &(k, offset) in index.plane(z) {
+            for (k, offset) in in_block(index, z, start, len) {
                 field[offset] += source.value(step, k);
             }
         }
         SourceInjection::Additive => {}
     }
+}
+
+/// (first row, rows) of each row block of a plane of `ny` rows.
+fn row_blocks(ny: usize) -> impl Iterator<Item = (usize, usize)> {
+    let rows = PlaneWork::ROWS;
+    (0..ny).step_by(rows).map(move |y0| (y0, rows.min(ny - y0)))
 }
 
 /// Folds a plane of values (starting at `base`) into running (max, min) fields.
@@ -126,18 +153,42 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
     let setup = &*setup;
     let ones = &ones[..];
 
-    // Samples p at the sensors of plane z and records the plane whole as asked.
-    let record_pressure = |z: usize, p: &[f32], whole: WholeGrid| {
-        for &(j, offset) in sensors.plane(z) {
-            // SAFETY: each sensor column lies on exactly one plane.
+    // Samples p at the sensors of a block of plane z (in-plane offsets start..) and records
+    // the block whole as asked.
+    let record_pressure = |z: usize, start: usize, p: &[f32], whole: WholeGrid| {
+        for (j, offset) in in_block(sensors, z, start, p.len()) {
+            // SAFETY: each sensor column lies on exactly one plane and one block.
             unsafe { samples.write(j, p[offset]) };
         }
+        let base = z * plane + start;
         if whole.keep {
-            // SAFETY: plane z of the kept field belongs to this worker.
-            unsafe { kept.slice(z * plane, plane) }.copy_from_slice(p);
+            // SAFETY: this block of plane z belongs to this worker.
+            unsafe { kept.slice(base, p.len()) }.copy_from_slice(p);
         }
         if whole.extremes {
-            fold_extremes(&p_extremes, z * plane, p);
+            fold_extremes(&p_extremes, base, p);
+        }
+    };
+    // The PML update f (f field - coef source) along the rows of a block.
+    let pml_update = |field: &mut [f32],
+                      source: &[f32],
+                      coef: &Coef,
+                      profile: &[f32],
+                      axis: usize,
+                      z: usize,
+                      y0: usize,
+                      base: usize| {
+        for (r, (fr, sr)) in field
+            .chunks_exact_mut(nx)
+            .zip(source.chunks_exact(nx))
+            .enumerate()
+        {
+            let (fx, f) = pml_row(profile, ones, axis, y0 + r, z);
+            let fx = &fx[..nx];
+            for_row(coef, base + r * nx, nx, |x, c| {
+                let pml = fx[x] * f;
+                fr[x] = pml * (pml * fr[x] - c * sr[x]);
+            });
         }
     };
 
@@ -146,54 +197,66 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             // The backend stored rho_i = p0 / (ndim c0^2) at construction; p = c0^2 sum rho_i
             // gives p0 back (the B/A term is not applied at t = 0, as in k-Wave).
             engine.plane_pass(|w| {
-                let base = w.z * plane;
-                let p = &mut w.planes[TOTAL];
-                sum_fields(p, rho, base);
-                for_row(&setup.c0_squared, base, plane, |i, c2| p[i] *= c2);
-                record_pressure(w.z, p, whole);
-                w.forward(TOTAL, forward[0]);
+                let z = w.z;
+                for (y0, count) in row_blocks(ny) {
+                    let (start, len) = (y0 * nx, count * nx);
+                    let base = z * plane + start;
+                    let p = &mut w.planes[TOTAL][..len];
+                    sum_fields(p, rho, base);
+                    for_row(&setup.c0_squared, base, len, |i, c2| p[i] *= c2);
+                    record_pressure(z, start, p, whole);
+                    w.rows_forward(TOTAL, forward[0], y0, count);
+                }
+                w.columns_forward(forward[0]);
             });
         }
         Update::InitialVelocity { whole } => {
             engine.plane_pass(|w| {
-                let base = w.z * plane;
+                let z = w.z;
                 for axis in 0..ndim {
-                    w.inverse(inverse[axis], WORK);
-                    // SAFETY: plane z belongs to this worker.
-                    let ua = unsafe { u[axis].slice(base, plane) };
-                    let g = &w.planes[WORK];
-                    for_row(&setup.dt_over_rho_staggered[axis], base, plane, |i, c| {
-                        ua[i] = 0.5 * c * g[i];
-                    });
-                    if whole.extremes {
-                        fold_extremes(&u_extremes[axis], base, ua);
+                    w.columns_inverse(inverse[axis]);
+                    for (y0, count) in row_blocks(ny) {
+                        let base = z * plane + y0 * nx;
+                        let len = count * nx;
+                        w.rows_inverse(inverse[axis], y0, count, WORK);
+                        // SAFETY: this block of plane z belongs to this worker.
+                        let ua = unsafe { u[axis].slice(base, len) };
+                        let g = &w.planes[WORK][..len];
+                        for_row(&setup.dt_over_rho_staggered[axis], base, len, |i, c| {
+                            ua[i] = 0.5 * c * g[i];
+                        });
+                        if whole.extremes {
+                            fold_extremes(&u_extremes[axis], base, ua);
+                        }
                     }
                 }
             });
         }
-        Update::ScatterPressureSource { step } => {
-            let source = setup.pressure_source.as_ref().expect("no pressure source");
+        Update::ScatterPressureSource { step } | Update::ScatterVelocitySource { step, .. } => {
+            let (source, index) = match update {
+                Update::ScatterVelocitySource { axis, .. } => (
+                    setup.velocity_sources[axis]
+                        .as_ref()
+                        .expect("no velocity source on this axis"),
+                    &velocity_sources[axis],
+                ),
+                _ => (
+                    setup.pressure_source.as_ref().expect("no pressure source"),
+                    &*pressure_sources,
+                ),
+            };
             engine.plane_pass(|w| {
-                let grid = &mut w.planes[WORK];
-                grid.fill(0.0);
-                for &(k, offset) in pressure_sources.plane(w.z) {
-                    grid[offset] = source.value(step, k);
+                let z = w.z;
+                for (y0, count) in row_blocks(ny) {
+                    let (start, len) = (y0 * nx, count * nx);
+                    let grid = &mut w.planes[WORK][..len];
+                    grid.fill(0.0);
+                    for (k, offset) in in_block(index, z, start, len) {
+                        grid[offset] = source.value(step, k);
+                    }
+                    w.rows_forward(WORK, forward[0], y0, count);
                 }
-                w.forward(WORK, forward[0]);
-            });
-        }
-        Update::ScatterVelocitySource { step, axis } => {
-            let source = setup.velocity_sources[axis]
-                .as_ref()
-                .expect("no velocity source on this axis");
-            let index = &velocity_sources[axis];
-            engine.plane_pass(|w| {
-                let grid = &mut w.planes[WORK];
-                grid.fill(0.0);
-                for &(k, offset) in index.plane(w.z) {
-                    grid[offset] = source.value(step, k);
-                }
-                w.forward(WORK, forward[0]);
+                w.columns_forward(forward[0]);
             });
         }
         Update::Velocity { step, whole } => {
@@ -207,45 +270,50 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 }
             }
             engine.plane_pass(|w| {
-                let (z, base) = (w.z, w.z * plane);
+                let z = w.z;
                 for axis in 0..ndim {
-                    w.inverse(inverse[axis], WORK);
-                    // SAFETY: plane z belongs to this worker.
-                    let ua = unsafe { u[axis].slice(base, plane) };
-                    let g = &w.planes[WORK];
-                    let profile = &setup.pml_staggered[axis];
-                    for y in 0..ny {
-                        let row = y * nx;
-                        let (fx, f) = pml_row(profile, ones, axis, y, z);
-                        let (ur, gr, fx) = (&mut ua[row..row + nx], &g[row..row + nx], &fx[..nx]);
-                        for_row(
-                            &setup.dt_over_rho_staggered[axis],
-                            base + row,
-                            nx,
-                            |x, c| {
-                                let pml = fx[x] * f;
-                                ur[x] = pml * (pml * ur[x] - c * gr[x]);
-                            },
-                        );
-                    }
-                    if let Some(source) = setup.velocity_sources[axis]
+                    let point_source = setup.velocity_sources[axis]
                         .as_ref()
-                        .filter(|s| s.active(step))
-                    {
-                        apply_point_source(ua, source, &velocity_sources[axis], z, step);
-                    }
+                        .filter(|s| s.active(step));
+                    w.columns_inverse(inverse[axis]);
                     if let Some(buffer) = corrected[axis] {
-                        w.inverse(buffer, SOURCE);
-                        for (v, add) in ua.iter_mut().zip(&w.planes[SOURCE][..plane]) {
-                            *v += add;
+                        w.columns_inverse(buffer);
+                    }
+                    for (y0, count) in row_blocks(ny) {
+                        let (start, len) = (y0 * nx, count * nx);
+                        let base = z * plane + start;
+                        w.rows_inverse(inverse[axis], y0, count, WORK);
+                        // SAFETY: this block of plane z belongs to this worker.
+                        let ua = unsafe { u[axis].slice(base, len) };
+                        pml_update(
+                            ua,
+                            &w.planes[WORK][..len],
+                            &setup.dt_over_rho_staggered[axis],
+                            &setup.pml_staggered[axis],
+                            axis,
+                            z,
+                            y0,
+                            base,
+                        );
+                        if let Some(source) = point_source {
+                            apply_point_source(ua, source, &velocity_sources[axis], z, start, step);
+                        }
+                        if let Some(buffer) = corrected[axis] {
+                            w.rows_inverse(buffer, y0, count, SOURCE);
+                            for (v, add) in ua.iter_mut().zip(&w.planes[SOURCE][..len]) {
+                                *v += add;
+                            }
+                        }
+                        if whole.extremes {
+                            fold_extremes(&u_extremes[axis], base, ua);
+                        }
+                        if axis < forward.len() {
+                            w.planes[WORK][..len].copy_from_slice(ua);
+                            w.rows_forward(WORK, forward[axis], y0, count);
                         }
                     }
-                    if whole.extremes {
-                        fold_extremes(&u_extremes[axis], base, ua);
-                    }
                     if axis < forward.len() {
-                        w.planes[WORK].copy_from_slice(ua);
-                        w.forward(WORK, forward[axis]);
+                        w.columns_forward(forward[axis]);
                     }
                 }
             });
@@ -259,78 +327,89 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
             let nonlinear = setup.nonlinearity.is_some();
             let dt = setup.dt as f32;
             engine.plane_pass(|w| {
-                let (z, base) = (w.z, w.z * plane);
-                // The nonlinear factor uses the density before this update.
-                if nonlinear {
-                    sum_fields(&mut w.planes[PREVIOUS], rho, base);
+                let z = w.z;
+                for &buffer in inverse {
+                    w.columns_inverse(buffer);
                 }
-                if let Some(buffer) = corrected {
-                    w.inverse(buffer, SOURCE);
-                }
-                w.planes[TOTAL].fill(0.0);
-                if divergence_needed {
-                    w.planes[DIVERGENCE].fill(0.0);
-                }
-                for axis in 0..ndim {
-                    w.inverse(inverse[axis], WORK);
-                    // SAFETY: plane z belongs to this worker.
-                    let ra = unsafe { rho[axis].slice(base, plane) };
-                    let [d, total, old, divergence, source] = &mut w.planes[..SCRATCH_PLANES]
-                    else {
-                        unreachable!("five scratch planes")
-                    };
-                    let profile = &setup.pml[axis];
-                    for y in 0..ny {
-                        let row = y * nx;
-                        let (fx, f) = pml_row(profile, ones, axis, y, z);
-                        let (rr, dr, fx) = (&mut ra[row..row + nx], &d[row..row + nx], &fx[..nx]);
-                        let old = &old[row..row + nx];
-                        for_row(&setup.dt_rho0, base + row, nx, |x, dt_rho0| {
-                            let pml = fx[x] * f;
-                            let factor = if nonlinear {
-                                2.0 * dt * old[x] + dt_rho0
-                            } else {
-                                dt_rho0
-                            };
-                            rr[x] = pml * (pml * rr[x] - factor * dr[x]);
-                        });
+                for (y0, count) in row_blocks(ny) {
+                    let (start, len) = (y0 * nx, count * nx);
+                    let base = z * plane + start;
+                    // The nonlinear factor uses the density before this update.
+                    if nonlinear {
+                        sum_fields(&mut w.planes[PREVIOUS][..len], rho, base);
                     }
-                    if let Some(source) = point_source {
-                        apply_point_source(ra, source, pressure_sources, z, step);
+                    if let Some(buffer) = corrected {
+                        w.rows_inverse(buffer, y0, count, SOURCE);
                     }
-                    if corrected.is_some() {
-                        for (v, add) in ra.iter_mut().zip(&source[..plane]) {
-                            *v += add;
-                        }
-                    }
-                    for (s, v) in total.iter_mut().zip(ra.iter()) {
-                        *s += v;
-                    }
+                    w.planes[TOTAL][..len].fill(0.0);
                     if divergence_needed {
-                        for (s, v) in divergence.iter_mut().zip(d.iter()) {
+                        w.planes[DIVERGENCE][..len].fill(0.0);
+                    }
+                    for axis in 0..ndim {
+                        w.rows_inverse(inverse[axis], y0, count, WORK);
+                        // SAFETY: this block of plane z belongs to this worker.
+                        let ra = unsafe { rho[axis].slice(base, len) };
+                        let [d, total, old, divergence, source] = &mut w.planes[..SCRATCH_PLANES]
+                        else {
+                            unreachable!("five scratch planes")
+                        };
+                        let (d, old) = (&d[..len], &old[..len]);
+                        let profile = &setup.pml[axis];
+                        for (r, (rr, dr)) in
+                            ra.chunks_exact_mut(nx).zip(d.chunks_exact(nx)).enumerate()
+                        {
+                            let (fx, f) = pml_row(profile, ones, axis, y0 + r, z);
+                            let fx = &fx[..nx];
+                            let old = &old[r * nx..(r + 1) * nx];
+                            for_row(&setup.dt_rho0, base + r * nx, nx, |x, dt_rho0| {
+                                let pml = fx[x] * f;
+                                let factor = if nonlinear {
+                                    2.0 * dt * old[x] + dt_rho0
+                                } else {
+                                    dt_rho0
+                                };
+                                rr[x] = pml * (pml * rr[x] - factor * dr[x]);
+                            });
+                        }
+                        if let Some(source) = point_source {
+                            apply_point_source(ra, source, pressure_sources, z, start, step);
+                        }
+                        if corrected.is_some() {
+                            for (v, add) in ra.iter_mut().zip(&source[..len]) {
+                                *v += add;
+                            }
+                        }
+                        for (s, v) in total[..len].iter_mut().zip(ra.iter()) {
                             *s += v;
                         }
+                        if divergence_needed {
+                            for (s, v) in divergence[..len].iter_mut().zip(d) {
+                                *s += v;
+                            }
+                        }
+                    }
+                    if absorbing {
+                        let a = setup.absorption.as_ref().expect("absorbing");
+                        let divergence = &mut w.planes[DIVERGENCE][..len];
+                        for_row(&a.rho0, base, len, |i, rho0| divergence[i] *= rho0);
+                        w.rows_forward(DIVERGENCE, forward[0], y0, count);
+                        w.rows_forward(TOTAL, forward[1], y0, count);
+                    } else {
+                        let [_, p, _, divergence, _] = &mut w.planes[..SCRATCH_PLANES] else {
+                            unreachable!("five scratch planes")
+                        };
+                        let p = &mut p[..len];
+                        if let Some(tau_rho0) = stokes {
+                            equation_of_state_stokes(p, &divergence[..len], tau_rho0, setup, base);
+                        } else {
+                            equation_of_state(p, None, setup, base);
+                        }
+                        record_pressure(z, start, p, whole);
+                        w.rows_forward(TOTAL, forward[0], y0, count);
                     }
                 }
-                if absorbing {
-                    let a = setup.absorption.as_ref().expect("absorbing");
-                    let divergence = &mut w.planes[DIVERGENCE];
-                    for_row(&a.rho0, base, plane, |i, rho0| divergence[i] *= rho0);
-                    w.forward(DIVERGENCE, forward[0]);
-                    w.forward(TOTAL, forward[1]);
-                } else {
-                    let [_, p, _, divergence, _] = &mut w.planes[..SCRATCH_PLANES] else {
-                        unreachable!("five scratch planes")
-                    };
-                    if let Some(tau_rho0) = stokes {
-                        // The Stokes term joins rho before the B/A term sees it, so add it
-                        // after: p = c0^2 (rho + B/A rho^2/(2 rho0) + tau rho0 div u).
-                        equation_of_state_stokes(p, divergence, tau_rho0, setup, base);
-                    } else {
-                        equation_of_state(p, None, setup, base);
-                    }
-                    record_pressure(z, p, whole);
-                    w.forward(TOTAL, forward[0]);
+                for &buffer in forward {
+                    w.columns_forward(buffer);
                 }
             });
         }
@@ -340,16 +419,29 @@ pub(super) fn run(b: &mut CpuAcoustic, update: Update, inverse: &[usize], forwar
                 .as_ref()
                 .expect("AbsorbingPressure needs absorption");
             engine.plane_pass(|w| {
-                let base = w.z * plane;
-                w.inverse(inverse[0], WORK);
-                w.inverse(inverse[1], SOURCE);
-                let [tau_term, p, _, _, eta_term] = &mut w.planes[..SCRATCH_PLANES] else {
-                    unreachable!("five scratch planes")
-                };
-                sum_fields(p, rho, base);
-                equation_of_state(p, Some((a, tau_term, eta_term)), setup, base);
-                record_pressure(w.z, p, whole);
-                w.forward(TOTAL, forward[0]);
+                let z = w.z;
+                w.columns_inverse(inverse[0]);
+                w.columns_inverse(inverse[1]);
+                for (y0, count) in row_blocks(ny) {
+                    let (start, len) = (y0 * nx, count * nx);
+                    let base = z * plane + start;
+                    w.rows_inverse(inverse[0], y0, count, WORK);
+                    w.rows_inverse(inverse[1], y0, count, SOURCE);
+                    let [tau_term, p, _, _, eta_term] = &mut w.planes[..SCRATCH_PLANES] else {
+                        unreachable!("five scratch planes")
+                    };
+                    let p = &mut p[..len];
+                    sum_fields(p, rho, base);
+                    equation_of_state(
+                        p,
+                        Some((a, &tau_term[..len], &eta_term[..len])),
+                        setup,
+                        base,
+                    );
+                    record_pressure(z, start, p, whole);
+                    w.rows_forward(TOTAL, forward[0], y0, count);
+                }
+                w.columns_forward(forward[0]);
             });
         }
     }
