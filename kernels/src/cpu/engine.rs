@@ -243,7 +243,7 @@ impl Engine {
     /// (count rows of nx values).
     fn rows_inverse(
         &self,
-        spectrum: &[Complex32],
+        spectrum: &mut [Complex32],
         y0: usize,
         out: &mut [f32],
         rows: &mut [Complex32],
@@ -252,7 +252,7 @@ impl Engine {
         let (nx, ny, nxh) = (self.nx, self.ny, self.nxh);
         let count = out.len() / nx;
         let block = &mut rows[..count * nxh];
-        gather_rows(spectrum, block, ny, nxh, y0, count);
+        move_rows(spectrum, block, ny, nxh, y0, count, Direction::Gather);
         for (row, out) in block.chunks_exact_mut(nxh).zip(out.chunks_exact_mut(nx)) {
             // The real transform ignores these, as FFTW's does; realfft insists on zeros.
             row[0].im = 0.0;
@@ -283,7 +283,7 @@ impl Engine {
                 .process_with_scratch(input, row, fft)
                 .expect("r2c sizes are fixed at plan time");
         }
-        scatter_rows(block, spectrum, ny, nxh, y0, count);
+        move_rows(spectrum, block, ny, nxh, y0, count, Direction::Scatter);
     }
 
     /// For each block of spectral lines: z-transforms the `inputs` buffers into blocks
@@ -415,42 +415,31 @@ fn prefetch(view: SharedMut<Complex32>, start: usize, len: usize) {
 /// Rows of the x-y transforms handled together (a block of ROW_BLOCK x (nx/2+1) values).
 const ROW_BLOCK: usize = 16;
 
-/// Copies rows y0..y0+count of a [kx][y] plane (ny values per kx) into `block` ([y][kx]).
-fn gather_rows(
-    spectrum: &[Complex32],
+/// Moves rows y0..y0+count of a [kx][y] plane (ny values per kx) between the plane and
+/// `block` ([y][kx]).
+fn move_rows(
+    spectrum: &mut [Complex32],
     block: &mut [Complex32],
     ny: usize,
     nxh: usize,
     y0: usize,
     count: usize,
+    direction: Direction,
 ) {
     assert!(spectrum.len() >= nxh * ny && block.len() >= count * nxh && y0 + count <= ny);
     for kx in 0..nxh {
         for r in 0..count {
             // SAFETY: kx < nxh, y0 + r < ny, r < count (checked above).
-            unsafe {
-                *block.get_unchecked_mut(r * nxh + kx) = *spectrum.get_unchecked(kx * ny + y0 + r)
+            let (s, b) = unsafe {
+                (
+                    spectrum.get_unchecked_mut(kx * ny + y0 + r),
+                    block.get_unchecked_mut(r * nxh + kx),
+                )
             };
-        }
-    }
-}
-
-/// The inverse of `gather_rows`.
-fn scatter_rows(
-    block: &[Complex32],
-    spectrum: &mut [Complex32],
-    ny: usize,
-    nxh: usize,
-    y0: usize,
-    count: usize,
-) {
-    assert!(spectrum.len() >= nxh * ny && block.len() >= count * nxh && y0 + count <= ny);
-    for kx in 0..nxh {
-        for r in 0..count {
-            // SAFETY: as in gather_rows.
-            unsafe {
-                *spectrum.get_unchecked_mut(kx * ny + y0 + r) = *block.get_unchecked(r * nxh + kx)
-            };
+            match direction {
+                Direction::Gather => *b = *s,
+                Direction::Scatter => *s = *b,
+            }
         }
     }
 }
