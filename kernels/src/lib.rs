@@ -3,10 +3,12 @@
 //! `setup` is the vocabulary every backend understands: the plain-data description of an
 //! acoustic run (grid, coefficients, PML profiles, sources, sensors) that the solver's plan
 //! hands over, and the catalogue of spectral operators and fused updates the time loop calls.
-//! `cpu` executes that catalogue with rustfft/realfft and rayon.
+//! `cpu` executes that catalogue with rustfft/realfft and rayon. `fft` is the FFT layer of the
+//! other grid solvers (periodic real FFTs, Neumann cosine series).
 
 pub mod catalogue;
 pub mod cpu;
+pub mod fft;
 pub mod kspace;
 pub mod setup;
 

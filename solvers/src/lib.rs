@@ -5,3 +5,7 @@
 //! backend of `ferrowave-kernels` through its catalogue of operations.
 
 pub mod acoustic;
+pub mod datagen;
+pub mod elliptic;
+pub mod fluid;
+pub mod random_field;

@@ -1,0 +1,4 @@
+//! Elliptic solvers: variable-coefficient diffusion (Darcy flow) and the Helmholtz equation.
+
+pub mod darcy;
+pub mod helmholtz;
