@@ -1,5 +1,6 @@
 //! Scene files (TOML) for ferrowave's acoustic solver, the media, sources and sensors they
-//! describe, and the HDF5 result files runs write.
+//! describe, the HDF5 result files runs write, and the HDF5 dataset files data generators
+//! write.
 //!
 //! [`load_scene`] reads a scene file and builds the solver's
 //! [`Simulation`](ferrowave_solvers::acoustic::Simulation); docs/scenes.md describes the
@@ -7,6 +8,7 @@
 
 pub mod arrays;
 pub mod build;
+pub mod datasets;
 pub mod error;
 pub mod kwave;
 pub mod results;
