@@ -325,3 +325,80 @@ fn attribute(file: &hdf5::File, name: &str, value: &Attribute) -> hdf5::Result<(
         }
     }
 }
+
+/// Whether the file at `path` is a dataset file (it has a `problem` attribute).
+pub fn is_dataset(path: &Path) -> bool {
+    hdf5::File::open(path)
+        .and_then(|f| f.attr("problem"))
+        .is_ok()
+}
+
+/// A description of a dataset file for `ferrowave info`: problem, every attribute, and each
+/// array's shape and range.
+pub fn describe_dataset(path: &Path) -> Result<String, crate::ResultError> {
+    use std::fmt::Write;
+    let read = |e: hdf5::Error| crate::ResultError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let file = hdf5::File::open(path).map_err(read)?;
+    let mut s = String::new();
+    let _ = writeln!(s, "dataset file {}", path.display());
+    let mut names = file.attr_names().map_err(read)?;
+    names.sort();
+    // The identifying attributes first, then the generator's parameters alphabetically.
+    for key in ["problem", "samples", "seed", "software"] {
+        if let Some(value) = attribute_text(&file, key) {
+            let _ = writeln!(s, "{key:<12} {value}");
+        }
+    }
+    let _ = writeln!(s, "parameters:");
+    for name in &names {
+        if ["problem", "samples", "seed", "software"].contains(&name.as_str()) {
+            continue;
+        }
+        if let Some(value) = attribute_text(&file, name) {
+            let _ = writeln!(s, "  {name:<24} {value}");
+        }
+    }
+    let _ = writeln!(s, "arrays:");
+    for info in crate::results::read_datasets(path)? {
+        let shape = info
+            .shape
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" x ");
+        let range = info
+            .min_max
+            .map(|(lo, hi)| format!("  range [{lo:.6e}, {hi:.6e}]"))
+            .unwrap_or_default();
+        let bad = if info.non_finite > 0 {
+            format!("  ({} non-finite values)", info.non_finite)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "  {:<16} {shape}{range}{bad}", info.name);
+    }
+    Ok(s)
+}
+
+/// An attribute's value as text, whatever its stored type.
+fn attribute_text(file: &hdf5::File, name: &str) -> Option<String> {
+    let attr = file.attr(name).ok()?;
+    if let Ok(text) = attr.read_scalar::<VarLenUnicode>() {
+        return Some(text.as_str().to_string());
+    }
+    if attr.is_scalar() {
+        use hdf5::types::TypeDescriptor;
+        return match attr.dtype().and_then(|t| t.to_descriptor()).ok()? {
+            TypeDescriptor::Integer(_) => attr.read_scalar::<i64>().ok().map(|v| v.to_string()),
+            TypeDescriptor::Unsigned(_) => attr.read_scalar::<u64>().ok().map(|v| v.to_string()),
+            _ => attr.read_scalar::<f64>().ok().map(|v| v.to_string()),
+        };
+    }
+    attr.read_raw::<f64>().ok().map(|values| {
+        let parts: Vec<String> = values.iter().map(f64::to_string).collect();
+        format!("[{}]", parts.join(", "))
+    })
+}

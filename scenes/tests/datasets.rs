@@ -109,6 +109,21 @@ fn samples_are_stacked_in_index_order_with_attributes() {
         .read_scalar::<hdf5::types::VarLenUnicode>()
         .unwrap();
     assert_eq!(problem.as_str(), "noise");
+    assert!(ferrowave_scenes::datasets::is_dataset(&path));
+    let text = ferrowave_scenes::datasets::describe_dataset(&path).unwrap();
+    for expected in [
+        "problem      noise",
+        "seed         42",
+        "scale",
+        "2.5",
+        "noise",
+        "7 x 3 x 4",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
 }
 
 #[test]
