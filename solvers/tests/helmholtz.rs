@@ -227,10 +227,11 @@ fn green_error(side: usize, wavenumber: f64, pml: &Pml) -> (f64, f64) {
 #[test]
 fn the_absorbing_layer_reproduces_the_free_space_solution() {
     // Three wavelengths across (k = 6π), c = 1, a point-like Gaussian source at the centre.
-    // The error is the 5-point scheme's phase error, ≈ (kh)²/24 · k r (about 4% at S = 61 and
-    // 1% at S = 121 at the corners), plus whatever the layer reflects. Reflections do not
-    // shrink with h, so a factor close to 4 between the two resolutions and a small final
-    // error show that the layer absorbs: anything it reflects is below the 1.5% bound.
+    // The error is the 5-point scheme's phase error, ≈ (kh)²/24 · k r (4% at S = 61 and 1% at
+    // S = 121 at the corners; measured relative L2 errors 2.35e-2 and 5.8e-3), plus whatever
+    // the layer reflects. Reflections do not shrink with h, so a factor close to 4 between
+    // the two resolutions and a small final error show that the layer absorbs: anything it
+    // reflects is below the 0.9% bound.
     let wavenumber = 6.0 * PI;
     let pml = Pml {
         thickness: 0.1,
@@ -241,18 +242,20 @@ fn the_absorbing_layer_reproduces_the_free_space_solution() {
     println!("relative L2 error: S = 61 {coarse:.3e}, S = 121 {fine:.3e}");
     println!("residuals {coarse_residual:.1e} {fine_residual:.1e}");
     assert!(coarse_residual < 1e-12 && fine_residual < 1e-12);
-    assert!(coarse < 0.06, "S = 61: {coarse}");
-    assert!(fine < 0.015, "S = 121: {fine}");
+    assert!(coarse < 0.035, "S = 61: {coarse}");
+    assert!(fine < 0.009, "S = 121: {fine}");
     let ratio = coarse / fine;
-    assert!((3.3..4.7).contains(&ratio), "error ratio {ratio}");
+    assert!((3.5..4.6).contains(&ratio), "error ratio {ratio}");
 }
 
 #[test]
 fn the_default_layer_reflects_little_at_the_dataset_frequency() {
     // The dataset's setting (ω = 1000, c = 20: 8 wavelengths, 12.5 points per wavelength at
-    // S = 101) with the default 0.1-thick layer, against the same problem with a 0.3-thick
-    // layer whose own reflection is far smaller: both share the scheme's dispersion, so their
-    // difference in the domain is what the thin layer reflects.
+    // S = 101) with the default layer (10 cells, R = 1e-6), against the same problem with a
+    // 0.3-thick layer whose own reflection is far smaller (2e-5 for a 0.2 layer already):
+    // both share the scheme's dispersion, so their difference in the domain is what the thin
+    // layer reflects. Measured 1.8e-4; the bound 1e-3 fails for a layer half as thick
+    // (1.5e-3) or one designed for R = 1e-2 (1.1e-2).
     let side = 101;
     let speed = vec![20.0; side * side];
     let source = gaussian_source(side, 0.02);
@@ -276,5 +279,5 @@ fn the_default_layer_reflects_little_at_the_dataset_frequency() {
     let norm: f64 = b.solution.iter().map(|y| y.norm_sqr()).sum();
     let relative = (difference / norm).sqrt();
     println!("thin vs thick layer: relative L2 difference {relative:.3e}");
-    assert!(relative < 1e-2, "{relative}");
+    assert!(relative < 1e-3, "{relative}");
 }

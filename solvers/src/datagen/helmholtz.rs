@@ -133,9 +133,11 @@ impl HelmholtzGenerator {
         } else {
             "resolution"
         };
-        require(s >= r && (s - 1) % (r - 1) == 0, "solve-resolution", || {
-            format!("{s}: S - 1 must be a multiple of R - 1 = {}", r - 1)
-        })?;
+        require(
+            s >= r && (s - 1).is_multiple_of(r - 1),
+            "solve-resolution",
+            || format!("{s}: S - 1 must be a multiple of R - 1 = {}", r - 1),
+        )?;
         require(s <= MAX_SOLVE_RESOLUTION, solve_name, || {
             format!("{s}: at most {MAX_SOLVE_RESOLUTION} (the direct solve costs O(S^4))")
         })?;
@@ -393,7 +395,8 @@ impl Generator for HelmholtzGenerator {
             &self.pml,
         )
         .map_err(|e| GenerateError::Solver(format!("helmholtz: {e}")))?;
-        if !(result.relative_residual <= RESIDUAL_TOLERANCE) {
+        // A NaN residual fails too.
+        if result.relative_residual.is_nan() || result.relative_residual > RESIDUAL_TOLERANCE {
             return Err(GenerateError::Solver(format!(
                 "helmholtz: relative residual {:.1e} of the direct solve exceeds {RESIDUAL_TOLERANCE:.0e} \
                  ({} unknowns)",

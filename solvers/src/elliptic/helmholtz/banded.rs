@@ -16,21 +16,25 @@ pub enum FactorisationError {
     ZeroPivot(usize),
 }
 
-/// A square matrix stored by rows of its band: row r holds columns r - b ..= r + b.
+/// A square matrix stored by rows of its band: row r holds columns r - b ..= r + b. Real and
+/// imaginary parts live in separate arrays so that the elimination's inner loop vectorises.
 #[derive(Clone, Debug)]
 pub struct BandedMatrix {
     order: usize,
     half_bandwidth: usize,
-    band: Vec<Complex64>,
+    real: Vec<f64>,
+    imag: Vec<f64>,
 }
 
 impl BandedMatrix {
     /// The zero matrix of the given order and half bandwidth b (entries with |row - col| <= b).
     pub fn zeros(order: usize, half_bandwidth: usize) -> Self {
+        let len = order * (2 * half_bandwidth + 1);
         Self {
             order,
             half_bandwidth,
-            band: vec![Complex64::new(0.0, 0.0); order * (2 * half_bandwidth + 1)],
+            real: vec![0.0; len],
+            imag: vec![0.0; len],
         }
     }
 
@@ -45,46 +49,63 @@ impl BandedMatrix {
     }
 
     fn offset(&self, row: usize, col: usize) -> usize {
-        debug_assert!(row.abs_diff(col) <= self.half_bandwidth && row.max(col) < self.order);
+        assert!(row.abs_diff(col) <= self.half_bandwidth && row.max(col) < self.order);
         row * self.width() + col + self.half_bandwidth - row
     }
 
     /// Sets entry (row, col), which must lie in the band.
     pub fn set(&mut self, row: usize, col: usize, value: Complex64) {
         let offset = self.offset(row, col);
-        self.band[offset] = value;
+        self.real[offset] = value.re;
+        self.imag[offset] = value.im;
     }
 
     /// Entry (row, col) inside the band.
     pub fn get(&self, row: usize, col: usize) -> Complex64 {
-        self.band[self.offset(row, col)]
+        let offset = self.offset(row, col);
+        Complex64::new(self.real[offset], self.imag[offset])
     }
 
     /// Factorises A = L U in place (L unit lower triangular), without pivoting.
     pub fn factorize(mut self) -> Result<BandedLu, FactorisationError> {
         let (order, b, width) = (self.order, self.half_bandwidth, self.width());
         for k in 0..order {
-            let pivot = self.band[k * width + b];
+            let diagonal = k * width + b;
+            let pivot = Complex64::new(self.real[diagonal], self.imag[diagonal]);
             if pivot.norm_sqr() == 0.0 || !pivot.is_finite() {
                 return Err(FactorisationError::ZeroPivot(k));
             }
             let inverse_pivot = pivot.inv();
             // Rows and columns below and right of the pivot that the band reaches.
             let reach = b.min(order - 1 - k);
-            let (head, tail) = self.band.split_at_mut((k + 1) * width);
-            let pivot_row = &head[k * width + b + 1..k * width + b + 1 + reach];
+            let (real_head, real_tail) = self.real.split_at_mut((k + 1) * width);
+            let (imag_head, imag_tail) = self.imag.split_at_mut((k + 1) * width);
+            let pivot_real = &real_head[diagonal + 1..diagonal + 1 + reach];
+            let pivot_imag = &imag_head[diagonal + 1..diagonal + 1 + reach];
             for below in 1..=reach {
-                let row = &mut tail[(below - 1) * width..below * width];
+                let start = (below - 1) * width;
+                let row_real = &mut real_tail[start..start + width];
+                let row_imag = &mut imag_tail[start..start + width];
                 // Column k sits at offset b - below in row k + below.
                 let column_k = b - below;
-                let multiplier = row[column_k] * inverse_pivot;
-                row[column_k] = multiplier;
+                let multiplier =
+                    Complex64::new(row_real[column_k], row_imag[column_k]) * inverse_pivot;
+                row_real[column_k] = multiplier.re;
+                row_imag[column_k] = multiplier.im;
                 if multiplier.norm_sqr() == 0.0 {
                     continue;
                 }
-                let target = &mut row[column_k + 1..column_k + 1 + reach];
-                for (t, &p) in target.iter_mut().zip(pivot_row) {
-                    *t -= multiplier * p;
+                let (mr, mi) = (multiplier.re, multiplier.im);
+                let target_real = &mut row_real[column_k + 1..column_k + 1 + reach];
+                let target_imag = &mut row_imag[column_k + 1..column_k + 1 + reach];
+                for (((tr, ti), &pr), &pi) in target_real
+                    .iter_mut()
+                    .zip(target_imag.iter_mut())
+                    .zip(pivot_real)
+                    .zip(pivot_imag)
+                {
+                    *tr -= mr * pr - mi * pi;
+                    *ti -= mr * pi + mi * pr;
                 }
             }
         }
@@ -109,19 +130,21 @@ impl BandedLu {
         let m = &self.matrix;
         let (order, b, width) = (m.order, m.half_bandwidth, m.width());
         assert_eq!(rhs.len(), order);
-        // L y = rhs, L unit lower triangular.
+        let entry = |offset: usize| Complex64::new(m.real[offset], m.imag[offset]);
+        // L y = rhs, L unit lower triangular: row i holds columns i - b .. i - 1 before its
+        // diagonal at offset b.
         for i in 0..order {
             let first = i.saturating_sub(b);
-            let row = &m.band[i * width + first + b - i..i * width + b];
-            let sum: Complex64 = row.iter().zip(&rhs[first..i]).map(|(l, y)| l * y).sum();
+            let row = i * width + b - i;
+            let sum: Complex64 = (first..i).map(|col| entry(row + col) * rhs[col]).sum();
             rhs[i] -= sum;
         }
         // U x = y.
         for i in (0..order).rev() {
             let last = (i + b).min(order - 1);
-            let row = &m.band[i * width + b + 1..i * width + b + 1 + (last - i)];
-            let sum: Complex64 = row.iter().zip(&rhs[i + 1..=last]).map(|(u, x)| u * x).sum();
-            rhs[i] = (rhs[i] - sum) / m.band[i * width + b];
+            let row = i * width + b - i;
+            let sum: Complex64 = (i + 1..=last).map(|col| entry(row + col) * rhs[col]).sum();
+            rhs[i] = (rhs[i] - sum) / entry(row + i);
         }
     }
 }

@@ -243,14 +243,14 @@ mod tests {
             unit[p] = Complex64::new(1.0, 0.0);
             let mut column = vec![Complex64::new(0.0, 0.0); n * n];
             operator.apply(&unit, &mut column);
-            for q in 0..n * n {
+            for (q, &value) in column.iter().enumerate() {
                 let in_band = p.abs_diff(q) <= n;
                 let entry = if in_band {
                     matrix.get(q, p)
                 } else {
                     Complex64::new(0.0, 0.0)
                 };
-                assert_eq!(column[q], entry, "entry ({q}, {p})");
+                assert_eq!(value, entry, "entry ({q}, {p})");
                 if in_band {
                     assert!((matrix.get(q, p) - matrix.get(p, q)).norm() < 1e-12);
                 }
