@@ -133,6 +133,10 @@ fn milliseconds_per_step() {
         let ms = start.elapsed().as_secs_f64() * 1e3 / steps as f64;
         println!("{n}: {ms:.4} ms/step");
     }
+    let generator = BurgersGenerator::new(BurgersParameters::default()).unwrap();
+    let start = std::time::Instant::now();
+    generator.generate(&mut sample_rng(1, 0)).unwrap();
+    println!("default sample: {:.3} s", start.elapsed().as_secs_f64());
 }
 
 fn small_parameters() -> BurgersParameters {
