@@ -71,7 +71,7 @@ impl NavierStokesGenerator {
             ));
         }
         let solve_resolution = match parameters.solve_resolution {
-            Some(s) if s < r || s % r != 0 => {
+            Some(s) if s < r || !s.is_multiple_of(r) => {
                 return Err(parameter(
                     "solve-resolution",
                     format!("must be a multiple of the resolution {r}, got {s}"),

@@ -170,41 +170,45 @@ mod tests {
 
     #[test]
     fn solves_a_complex_banded_system_to_rounding() {
-        // A diagonally dominant complex band with full fill-in inside it: the residual of a
-        // backward-stable solve is a few ulps of |A| |x|.
-        let (order, b) = (40, 5);
-        let entry = |i: usize, j: usize| {
-            if i.abs_diff(j) > b {
-                c(0.0, 0.0)
-            } else if i == j {
-                c(12.0 + i as f64 * 0.1, -3.0)
-            } else {
-                c(
-                    ((i * 7 + j * 3) % 5) as f64 * 0.3 - 0.6,
-                    ((i + 2 * j) % 3) as f64 * 0.2,
-                )
+        // Diagonally dominant complex bands with full fill-in inside them: the error of a
+        // backward-stable solve is a few ulps of |x| times a condition number near 1. Even and
+        // odd orders (pairs of pivots, then a last single one), a bandwidth of one, and a band
+        // wider than the matrix.
+        for (order, b) in [(40, 5), (41, 5), (7, 1), (12, 11), (12, 20), (1, 3)] {
+            let entry = |i: usize, j: usize| {
+                if i.abs_diff(j) > b {
+                    c(0.0, 0.0)
+                } else if i == j {
+                    c(2.5 * b as f64 + 2.0 + i as f64 * 0.1, -3.0)
+                } else {
+                    c(
+                        ((i * 7 + j * 3) % 5) as f64 * 0.3 - 0.6,
+                        ((i + 2 * j) % 3) as f64 * 0.2,
+                    )
+                }
+            };
+            let mut matrix = BandedMatrix::zeros(order, b);
+            for i in 0..order {
+                for j in i.saturating_sub(b)..=(i + b).min(order - 1) {
+                    matrix.set(i, j, entry(i, j));
+                }
             }
-        };
-        let mut matrix = BandedMatrix::zeros(order, b);
-        for i in 0..order {
-            for j in i.saturating_sub(b)..=(i + b).min(order - 1) {
-                matrix.set(i, j, entry(i, j));
-            }
+            let corner = (order / 2 + b).min(order - 1);
+            assert_eq!(matrix.get(order / 2, corner), entry(order / 2, corner));
+            let x: Vec<Complex64> = (0..order)
+                .map(|i| c((i as f64).sin(), (i as f64 * 0.7).cos()))
+                .collect();
+            let mut rhs = multiply(order, entry, &x);
+            let lu = matrix.factorize().unwrap();
+            assert_eq!(lu.order(), order);
+            lu.solve_in_place(&mut rhs);
+            let error = rhs
+                .iter()
+                .zip(&x)
+                .map(|(a, b)| (a - b).norm())
+                .fold(0.0, f64::max);
+            assert!(error < 1e-13, "order {order}, b {b}: max error {error}");
         }
-        assert_eq!(matrix.get(3, 7), entry(3, 7));
-        let x: Vec<Complex64> = (0..order)
-            .map(|i| c((i as f64).sin(), (i as f64 * 0.7).cos()))
-            .collect();
-        let mut rhs = multiply(order, entry, &x);
-        let lu = matrix.factorize().unwrap();
-        assert_eq!(lu.order(), order);
-        lu.solve_in_place(&mut rhs);
-        let error = rhs
-            .iter()
-            .zip(&x)
-            .map(|(a, b)| (a - b).norm())
-            .fold(0.0, f64::max);
-        assert!(error < 1e-13, "max error {error}");
     }
 
     #[test]
