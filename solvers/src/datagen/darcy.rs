@@ -14,8 +14,7 @@
 //! stored coefficient is exactly the one the solution belongs to.
 
 use super::{
-    subsample_2d, to_f32, Attribute, GenerateError, Generator, SampleArray, SampleRng,
-    SharedArray,
+    subsample_2d, to_f32, Attribute, GenerateError, Generator, SampleArray, SampleRng, SharedArray,
 };
 use crate::elliptic::darcy::solve_darcy;
 use crate::elliptic::multigrid::Multigrid;
@@ -161,7 +160,7 @@ impl DarcyGenerator {
                 format!("{r} nodes: need at least 3"),
             ));
         }
-        if r > s || (s - 1) % (r - 1) != 0 {
+        if r > s || !(s - 1).is_multiple_of(r - 1) {
             return Err(parameter_error(
                 "resolution",
                 format!(
@@ -262,9 +261,7 @@ impl Generator for DarcyGenerator {
         let mut attributes = vec![
             (
                 "equation",
-                Attribute::Text(
-                    "-div(a grad u) = f on (0,1)^2, u = 0 on the boundary".to_string(),
-                ),
+                Attribute::Text("-div(a grad u) = f on (0,1)^2, u = 0 on the boundary".to_string()),
             ),
             (
                 "discretisation",
