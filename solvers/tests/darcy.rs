@@ -409,4 +409,14 @@ fn bad_parameters_are_refused_with_the_option_name() {
     for (p, name) in cases {
         assert_eq!(parameter_error_name(p), name);
     }
+    let parse = |name: &str| name.parse::<DarcyCoefficient>().ok();
+    assert_eq!(parse("piecewise"), Some(DarcyCoefficient::Piecewise));
+    assert_eq!(parse("log-normal"), Some(DarcyCoefficient::LogNormal));
+    assert!(matches!(
+        "lognormal".parse::<DarcyCoefficient>(),
+        Err(GenerateError::Parameter {
+            name: "coefficient",
+            ..
+        })
+    ));
 }

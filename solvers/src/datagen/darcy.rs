@@ -60,6 +60,23 @@ impl DarcyCoefficient {
     }
 }
 
+impl std::str::FromStr for DarcyCoefficient {
+    type Err = GenerateError;
+
+    /// Parses the CLI spelling, `piecewise` or `log-normal`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        [DarcyCoefficient::Piecewise, DarcyCoefficient::LogNormal]
+            .into_iter()
+            .find(|model| model.name() == name)
+            .ok_or_else(|| {
+                parameter_error(
+                    "coefficient",
+                    format!("unknown model '{name}': piecewise or log-normal"),
+                )
+            })
+    }
+}
+
 /// Everything that defines a Darcy dataset. CLI options are the kebab-case field names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DarcyParameters {

@@ -111,6 +111,9 @@ struct Level {
     stencil: Vec<Stencil>,
     /// No corner couplings (the finest level's 5-point operator): the sweeps skip them.
     five_point: bool,
+    /// 1 / the diagonal (0 on the boundary): a multiplication keeps the division's latency
+    /// off the sweep's node-to-node dependency chain.
+    inverse_diagonal: Vec<f64>,
     solution: Vec<f64>,
     rhs: Vec<f64>,
     residual: Vec<f64>,
@@ -121,10 +124,21 @@ impl Level {
         let five_point = stencil
             .iter()
             .all(|s| s[0] == 0.0 && s[2] == 0.0 && s[6] == 0.0 && s[8] == 0.0);
+        let inverse_diagonal = stencil
+            .iter()
+            .map(|s| {
+                if s[CENTRE] != 0.0 {
+                    1.0 / s[CENTRE]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         Self {
             nodes,
             stencil,
             five_point,
+            inverse_diagonal,
             solution: vec![0.0; nodes * nodes],
             rhs: vec![0.0; nodes * nodes],
             residual: vec![0.0; nodes * nodes],
@@ -157,7 +171,7 @@ impl Level {
                         + s[6] * u[p + n - 1]
                         + s[8] * u[p + n + 1];
                 }
-                u[p] = (self.rhs[p] - off) / s[CENTRE];
+                u[p] = (self.rhs[p] - off) * self.inverse_diagonal[p];
             }
         }
     }
