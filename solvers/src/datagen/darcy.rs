@@ -360,8 +360,9 @@ impl Generator for DarcyGenerator {
     fn working_bytes(&self) -> usize {
         let (s, r) = (self.solve_resolution, self.parameters.resolution);
         let f64_bytes = std::mem::size_of::<f64>();
-        // At S²: the field/coefficient, the source, the right-hand side, u and CG's r, z, p, q.
-        let solve = 8 * s * s * f64_bytes + Multigrid::bytes_for(s);
+        // At S²: the field/coefficient, the source, the right-hand side, two face arrays, u and
+        // CG's r, z, p, q; then the multigrid hierarchy.
+        let solve = 10 * s * s * f64_bytes + Multigrid::bytes_for(s);
         // Subsampled f64 copies and the f32 outputs.
         let output = 2 * r * r * (f64_bytes + std::mem::size_of::<f32>());
         solve + output

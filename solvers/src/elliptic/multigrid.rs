@@ -319,9 +319,10 @@ impl Multigrid {
 
     /// Bytes held by a hierarchy on a `nodes` × `nodes` grid (a bound, for memory estimates).
     pub fn bytes_for(nodes: usize) -> usize {
-        // Each level: 9 stencil + 3 vector values per node and half a node of scratch; levels
-        // shrink by ~4, so the sum is at most 4/3 of the finest. Plus the dense coarse factor.
-        let per_node = (9 + 3 + 1) * std::mem::size_of::<f64>();
+        // Each level: 9 stencil values, the inverse diagonal, 3 vectors and half a node of
+        // scratch per node; levels shrink by ~4, so the sum is at most 4/3 of the finest. Plus
+        // the dense coarse factor.
+        let per_node = (9 + 1 + 3 + 1) * std::mem::size_of::<f64>();
         let coarse = (COARSEST_INTERVALS - 1).pow(4) * std::mem::size_of::<f64>();
         nodes * nodes * per_node * 4 / 3 + coarse
     }
