@@ -14,7 +14,7 @@
 //! interior system (A the stencil above, b = f) is at most the tolerance; the residual is
 //! recomputed from scratch at the end so the reported value is the true one.
 
-use super::multigrid::{self, Multigrid, Stencil};
+use super::multigrid::{self, Multigrid, NotPositiveDefinite, Stencil};
 
 /// CG iterations after which a solve is declared failed (a healthy solve needs ~10).
 const MAX_ITERATIONS: usize = 500;
@@ -43,6 +43,8 @@ pub enum DarcyError {
     },
     #[error("coefficient {value} at node {index} is not positive and finite")]
     InvalidCoefficient { index: usize, value: f64 },
+    #[error(transparent)]
+    NotPositiveDefinite(#[from] NotPositiveDefinite),
     #[error(
         "no convergence: relative residual {relative_residual:e} after {iterations} iterations"
     )]
@@ -197,7 +199,7 @@ fn preconditioned_cg(
         return Ok((0, 0.0));
     }
     let s = operator.s;
-    let mut multigrid = Multigrid::new(operator.stencil(), s);
+    let mut multigrid = Multigrid::new(operator.stencil(), s)?;
     let n = s * s;
     let (mut r, mut z, mut p, mut q) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
 
@@ -216,6 +218,7 @@ fn preconditioned_cg(
     // not halve the true residual means it sits at its rounding floor, ~eps ||A|| ||u|| / ||b||
     // (about 2e-12 at S = 421, growing as S²): the tolerance is then out of reach.
     let mut previous = f64::INFINITY;
+    // Written so that a NaN (a breakdown) ends the loop and fails the check below.
     while relative > tolerance && relative < 0.5 * previous && iterations < MAX_ITERATIONS {
         previous = relative;
         multigrid.precondition(&r, &mut z);
@@ -243,7 +246,7 @@ fn preconditioned_cg(
         }
         relative = true_residual(u, &mut r);
     }
-    if relative > tolerance {
+    if relative.is_nan() || relative > tolerance {
         return Err(DarcyError::NoConvergence {
             iterations,
             relative_residual: relative,
