@@ -14,8 +14,7 @@
 //! stored coefficient is exactly the one the solution belongs to.
 
 use super::{
-    subsample_2d, to_f32, Attribute, GenerateError, Generator, SampleArray, SampleRng,
-    SharedArray,
+    subsample_2d, to_f32, Attribute, GenerateError, Generator, SampleArray, SampleRng, SharedArray,
 };
 use crate::elliptic::darcy::solve_darcy;
 use crate::elliptic::multigrid::Multigrid;
@@ -58,6 +57,23 @@ impl DarcyCoefficient {
                 gamma: 3.0,
             },
         }
+    }
+}
+
+impl std::str::FromStr for DarcyCoefficient {
+    type Err = GenerateError;
+
+    /// Parses the CLI spelling, `piecewise` or `log-normal`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        [DarcyCoefficient::Piecewise, DarcyCoefficient::LogNormal]
+            .into_iter()
+            .find(|model| model.name() == name)
+            .ok_or_else(|| {
+                parameter_error(
+                    "coefficient",
+                    format!("unknown model '{name}': piecewise or log-normal"),
+                )
+            })
     }
 }
 
@@ -161,7 +177,7 @@ impl DarcyGenerator {
                 format!("{r} nodes: need at least 3"),
             ));
         }
-        if r > s || (s - 1) % (r - 1) != 0 {
+        if r > s || !(s - 1).is_multiple_of(r - 1) {
             return Err(parameter_error(
                 "resolution",
                 format!(
@@ -262,9 +278,7 @@ impl Generator for DarcyGenerator {
         let mut attributes = vec![
             (
                 "equation",
-                Attribute::Text(
-                    "-div(a grad u) = f on (0,1)^2, u = 0 on the boundary".to_string(),
-                ),
+                Attribute::Text("-div(a grad u) = f on (0,1)^2, u = 0 on the boundary".to_string()),
             ),
             (
                 "discretisation",
@@ -346,8 +360,9 @@ impl Generator for DarcyGenerator {
     fn working_bytes(&self) -> usize {
         let (s, r) = (self.solve_resolution, self.parameters.resolution);
         let f64_bytes = std::mem::size_of::<f64>();
-        // At S²: the field/coefficient, the source, the right-hand side, u and CG's r, z, p, q.
-        let solve = 8 * s * s * f64_bytes + Multigrid::bytes_for(s);
+        // At S²: the field/coefficient, the source, the right-hand side, two face arrays, u and
+        // CG's r, z, p, q; then the multigrid hierarchy.
+        let solve = 10 * s * s * f64_bytes + Multigrid::bytes_for(s);
         // Subsampled f64 copies and the f32 outputs.
         let output = 2 * r * r * (f64_bytes + std::mem::size_of::<f32>());
         solve + output
