@@ -6,6 +6,7 @@
 mod check;
 mod failure;
 mod format;
+mod generate;
 mod kwave_cmd;
 mod progress;
 mod report;
@@ -68,9 +69,24 @@ enum Command {
         after_help = "Example:\n  ferrowave check examples/homogeneous_2d_p0.toml"
     )]
     Check(CheckArgs),
-    /// Describe a result file: grid, time axis, and each dataset's shape, units and range
+    /// Describe a result or dataset file: grid or parameters, and each array's shape and range
     #[command(after_help = "Example:\n  ferrowave info examples/homogeneous_2d_p0.h5")]
     Info(InfoArgs),
+    /// Generate a PDE dataset for operator learning (Darcy, Navier–Stokes, Burgers, ...)
+    #[command(
+        long_about = "Generates a PDE benchmark dataset for neural operators: random inputs \
+                      drawn from Gaussian random fields, solved with the papers' \
+                      discretisations, samples in parallel (one per thread), written to one \
+                      HDF5 file with samples on the first axis and every parameter as an \
+                      attribute. The same seed gives a bit-identical file.",
+        after_help = "Examples:\n  ferrowave generate darcy --samples 1000 --resolution 85 \
+                      --seed 1 -o darcy.h5\n  ferrowave generate navier-stokes --help\n\n\
+                      Layouts and definitions: docs/datasets.md."
+    )]
+    Generate {
+        #[command(subcommand)]
+        problem: generate::Problem,
+    },
 }
 
 #[derive(Args)]
@@ -103,7 +119,7 @@ struct CheckArgs {
 
 #[derive(Args)]
 struct InfoArgs {
-    /// Result file (HDF5) written by `ferrowave run`
+    /// Result file (HDF5) written by `ferrowave run`, or a dataset file by `ferrowave generate`
     #[arg(value_name = "RESULT.h5")]
     result: PathBuf,
 }
@@ -123,6 +139,7 @@ fn main() {
         Command::Run(a) => run::run(&a.scene, a.output.as_deref(), a.threads, a.quiet),
         Command::Check(a) => check::check(&a.scene, a.threads),
         Command::Info(a) => info(&a.result),
+        Command::Generate { problem } => generate::generate(problem),
         Command::Kwave(a) => kwave_cmd::run(a).map_err(|error| Failure {
             code: kwave_cmd::exit_code(&error),
             error,
@@ -157,7 +174,12 @@ fn info(path: &std::path::Path) -> Result<(), Failure> {
             path.display()
         )));
     }
-    let text = ferrowave_scenes::describe_result(path).map_err(Failure::input)?;
+    let text = if ferrowave_scenes::datasets::is_dataset(path) {
+        ferrowave_scenes::datasets::describe_dataset(path)
+    } else {
+        ferrowave_scenes::describe_result(path)
+    }
+    .map_err(Failure::input)?;
     print!("{text}");
     Ok(())
 }

@@ -65,7 +65,7 @@ impl GaussianRandomField {
                 spectrum[k0 * m1 + k1] = hermitian_coefficient(self.variance(mu), real, rng);
             }
         }
-        let self_conjugate_columns = if n1 % 2 == 0 {
+        let self_conjugate_columns = if n1.is_multiple_of(2) {
             vec![0, n1 / 2]
         } else {
             vec![0]
