@@ -4,6 +4,8 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 use ferrowave_solvers::datagen::burgers::{BurgersGenerator, BurgersParameters};
+use ferrowave_solvers::datagen::cavity::{CavityGenerator, CavityParameters};
+use ferrowave_solvers::datagen::cylinder::{CylinderGenerator, CylinderParameters};
 use ferrowave_solvers::datagen::darcy::{DarcyCoefficient, DarcyGenerator, DarcyParameters};
 use ferrowave_solvers::datagen::helmholtz::{HelmholtzGenerator, HelmholtzParameters};
 use ferrowave_solvers::datagen::navier_stokes::{NavierStokesGenerator, NavierStokesParameters};
@@ -42,6 +44,16 @@ pub enum Problem {
                             solution_imag (N, R, R). See docs/datasets.md."
     )]
     Helmholtz(HelmholtzArgs),
+    /// Lid-driven cavity on the MAC grid, Reynolds number drawn per sample
+    #[command(after_help = "Example:\n  ferrowave generate cavity --samples 20 --resolution 64 \
+                            --seed 1 -o cavity.h5\n\nArrays: velocity (N, T+1, 2, R+1, R+1) \
+                            staggered, pressure (N, T+1, R, R). See docs/datasets.md.")]
+    Cavity(CavityArgs),
+    /// Channel flow past a cylinder (Kármán vortex street) on the MAC grid
+    #[command(after_help = "Example:\n  ferrowave generate cylinder --samples 10 --resolution 32 \
+                            --seed 1 -o cylinder.h5\n\nArrays: velocity (N, T+1, 2, ...) \
+                            staggered, pressure. See docs/datasets.md.")]
+    Cylinder(CylinderArgs),
 }
 
 impl Problem {
@@ -276,6 +288,128 @@ impl HelmholtzArgs {
             source_x_min: self.source_x_min,
             source_x_max: self.source_x_max,
             source_width: self.source_width,
+        }
+    }
+}
+
+fn cavity() -> CavityParameters {
+    CavityParameters::default()
+}
+
+#[derive(Args)]
+pub struct CavityArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Cells per side of the unit cavity (data are stored on the solve grid)
+    #[arg(short, long, value_name = "R", default_value_t = cavity().resolution)]
+    resolution: usize,
+    /// T: intervals between stored snapshots (T + 1 snapshots, t = 0 first)
+    #[arg(long, value_name = "T", default_value_t = cavity().time_steps)]
+    time_steps: usize,
+    /// Time between snapshots, in L/U (cavity side over lid speed)
+    #[arg(long, default_value_t = cavity().snapshot_interval)]
+    snapshot_interval: f64,
+    /// Lower end of the Reynolds number range (uniform per sample)
+    #[arg(long, default_value_t = cavity().reynolds_min)]
+    reynolds_min: f64,
+    /// Upper end of the Reynolds number range
+    #[arg(long, default_value_t = cavity().reynolds_max)]
+    reynolds_max: f64,
+    /// Advective Courant number of the time step
+    #[arg(long, default_value_t = cavity().cfl)]
+    cfl: f64,
+    /// max |div u| after every projection, in U/L
+    #[arg(long, default_value_t = cavity().divergence_tolerance)]
+    divergence_tolerance: f64,
+}
+
+impl CavityArgs {
+    fn parameters(&self) -> CavityParameters {
+        CavityParameters {
+            resolution: self.resolution,
+            time_steps: self.time_steps,
+            snapshot_interval: self.snapshot_interval,
+            reynolds_min: self.reynolds_min,
+            reynolds_max: self.reynolds_max,
+            cfl: self.cfl,
+            divergence_tolerance: self.divergence_tolerance,
+        }
+    }
+}
+
+fn cylinder() -> CylinderParameters {
+    CylinderParameters::default()
+}
+
+#[derive(Args)]
+pub struct CylinderArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Cells across the channel height H (data are stored on the solve grid)
+    #[arg(short, long, value_name = "R", default_value_t = cylinder().resolution)]
+    resolution: usize,
+    /// Channel length, in H
+    #[arg(long, default_value_t = cylinder().channel_length)]
+    channel_length: f64,
+    /// T: intervals between stored snapshots (T + 1 snapshots, t = 0 first)
+    #[arg(long, value_name = "T", default_value_t = cylinder().time_steps)]
+    time_steps: usize,
+    /// Time between snapshots, in H/U
+    #[arg(long, default_value_t = cylinder().snapshot_interval)]
+    snapshot_interval: f64,
+    /// Time simulated before the first snapshot, in H/U
+    #[arg(long, default_value_t = cylinder().spin_up_time)]
+    spin_up_time: f64,
+    /// Lower end of the Reynolds number U D / ν range (uniform per sample)
+    #[arg(long, default_value_t = cylinder().reynolds_min)]
+    reynolds_min: f64,
+    /// Upper end of the Reynolds number range
+    #[arg(long, default_value_t = cylinder().reynolds_max)]
+    reynolds_max: f64,
+    /// Smallest cylinder diameter, in H
+    #[arg(long, default_value_t = cylinder().diameter_min)]
+    diameter_min: f64,
+    /// Largest cylinder diameter, in H
+    #[arg(long, default_value_t = cylinder().diameter_max)]
+    diameter_max: f64,
+    /// Range of the cylinder centre's x, in H: lower end
+    #[arg(long, default_value_t = cylinder().centre_x_min)]
+    centre_x_min: f64,
+    /// Range of the cylinder centre's x: upper end
+    #[arg(long, default_value_t = cylinder().centre_x_max)]
+    centre_x_max: f64,
+    /// Range of the cylinder centre's y, in H: lower end
+    #[arg(long, default_value_t = cylinder().centre_y_min)]
+    centre_y_min: f64,
+    /// Range of the cylinder centre's y: upper end
+    #[arg(long, default_value_t = cylinder().centre_y_max)]
+    centre_y_max: f64,
+    /// Advective Courant number of the time step
+    #[arg(long, default_value_t = cylinder().cfl)]
+    cfl: f64,
+    /// max |div u| after every projection, in U/H
+    #[arg(long, default_value_t = cylinder().divergence_tolerance)]
+    divergence_tolerance: f64,
+}
+
+impl CylinderArgs {
+    fn parameters(&self) -> CylinderParameters {
+        CylinderParameters {
+            resolution: self.resolution,
+            channel_length: self.channel_length,
+            time_steps: self.time_steps,
+            snapshot_interval: self.snapshot_interval,
+            spin_up_time: self.spin_up_time,
+            reynolds_min: self.reynolds_min,
+            reynolds_max: self.reynolds_max,
+            diameter_min: self.diameter_min,
+            diameter_max: self.diameter_max,
+            centre_x_min: self.centre_x_min,
+            centre_x_max: self.centre_x_max,
+            centre_y_min: self.centre_y_min,
+            centre_y_max: self.centre_y_max,
+            cfl: self.cfl,
+            divergence_tolerance: self.divergence_tolerance,
         }
     }
 }
