@@ -1,6 +1,5 @@
 #!/usr/bin/env sh
-# Installs the Debian packages ferrowave builds against (HDF5 headers and pkg-config) and the
-# software Vulkan driver (lavapipe) the WGSL tests run on without a GPU.
+# Installs the Debian packages ferrowave builds against (HDF5 headers and pkg-config).
 # Uses sudo when not run as root; does nothing if the packages are already there.
 set -eu
 packages="libhdf5-dev pkg-config mesa-vulkan-drivers libvulkan1"
