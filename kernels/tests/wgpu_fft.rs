@@ -37,7 +37,9 @@ fn signal(len: usize, seed: u64) -> Vec<Complex32> {
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     };
-    (0..len).map(|_| Complex32::new(next() as f32, next() as f32)).collect()
+    (0..len)
+        .map(|_| Complex32::new(next() as f32, next() as f32))
+        .collect()
 }
 
 /// The N-D transform in f64 with rustfft, axis by axis; the inverse is scaled by 1/len.
@@ -69,7 +71,9 @@ fn reference(shape: &[usize], data: &[Complex32], direction: FftDirection) -> Ve
 }
 
 fn widen(data: &[Complex32]) -> Vec<Complex64> {
-    data.iter().map(|z| Complex64::new(z.re.into(), z.im.into())).collect()
+    data.iter()
+        .map(|z| Complex64::new(z.re.into(), z.im.into()))
+        .collect()
 }
 
 fn relative_l2(actual: &[Complex32], expected: &[Complex64]) -> f64 {
@@ -84,7 +88,10 @@ fn relative_l2(actual: &[Complex32], expected: &[Complex64]) -> f64 {
 /// Forward and inverse against rustfft, and the round trip; returns the largest error.
 fn check_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
     let fft = GpuFft::new(context, shape).unwrap();
-    let input = signal(fft.len(), shape.iter().product::<usize>() as u64 + shape.len() as u64);
+    let input = signal(
+        fft.len(),
+        shape.iter().product::<usize>() as u64 + shape.len() as u64,
+    );
     let forward = fft.transform_host(&input, Direction::Forward).unwrap();
     let inverse = fft.transform_host(&input, Direction::Inverse).unwrap();
     let round_trip = fft.transform_host(&forward, Direction::Inverse).unwrap();
@@ -169,7 +176,10 @@ fn refuses_other_prime_factors() {
     for n in [11, 13, 2 * 17] {
         match GpuFft::new(context, &[4, n]) {
             Err(GpuError::UnsupportedSize(size)) => assert_eq!(size, n),
-            other => panic!("length {n}: expected UnsupportedSize, got {:?}", other.err()),
+            other => panic!(
+                "length {n}: expected UnsupportedSize, got {:?}",
+                other.err()
+            ),
         }
     }
     let message = GpuError::UnsupportedSize(11).to_string();
@@ -192,8 +202,14 @@ fn device_buffers_chain_forward_and_inverse() {
     fft.forward(&mut encoder, &binding);
     context.queue().submit([encoder.finish()]);
     let transformed = context.download_complex(&buffer).unwrap();
-    let error = relative_l2(&transformed, &reference(&shape, &input, FftDirection::Forward));
-    assert!(error <= BOUND, "forward, inverse, forward on one buffer: relative L2 error {error:.2e}");
+    let error = relative_l2(
+        &transformed,
+        &reference(&shape, &input, FftDirection::Forward),
+    );
+    assert!(
+        error <= BOUND,
+        "forward, inverse, forward on one buffer: relative L2 error {error:.2e}"
+    );
 }
 
 /// Real transforms: the half spectrum against the first n/2 + 1 bins of the last axis of the
@@ -210,8 +226,10 @@ fn check_real_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
         .flat_map(|row| row[..n / 2 + 1].to_vec())
         .collect();
     let spectrum = fft.forward_host(&real).unwrap();
-    let narrowed: Vec<Complex32> =
-        expected.iter().map(|z| Complex32::new(z.re as f32, z.im as f32)).collect();
+    let narrowed: Vec<Complex32> = expected
+        .iter()
+        .map(|z| Complex32::new(z.re as f32, z.im as f32))
+        .collect();
     let back = fft.inverse_host(&narrowed).unwrap();
     let round_trip = fft.inverse_host(&spectrum).unwrap();
     let as_complex_f32 = |values: &[f32]| -> Vec<Complex32> {
@@ -259,6 +277,8 @@ fn real_transforms() {
 #[test]
 fn real_transform_refuses_odd_last_axis() {
     let Some(context) = context() else { return };
-    let error = GpuRealFft::new(context, &[4, 9]).err().expect("odd last axis must be refused");
+    let error = GpuRealFft::new(context, &[4, 9])
+        .err()
+        .expect("odd last axis must be refused");
     assert!(error.to_string().contains("even"), "{error}");
 }

@@ -22,13 +22,17 @@ impl WgpuContext {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
-        let wanted = std::env::var("WGPU_ADAPTER_NAME").ok().map(|name| name.to_lowercase());
+        let wanted = std::env::var("WGPU_ADAPTER_NAME")
+            .ok()
+            .map(|name| name.to_lowercase());
         let adapter = match &wanted {
             Some(name) => adapters
                 .into_iter()
                 .find(|a| a.get_info().name.to_lowercase().contains(name))
                 .ok_or_else(|| {
-                    GpuError::NoAdapter(format!("no GPU adapter named like WGPU_ADAPTER_NAME={name}"))
+                    GpuError::NoAdapter(format!(
+                        "no GPU adapter named like WGPU_ADAPTER_NAME={name}"
+                    ))
                 })?,
             None => adapters
                 .into_iter()
@@ -51,12 +55,19 @@ impl WgpuContext {
             trace: wgpu::Trace::Off,
         }))
         .map_err(|e| GpuError::Device(format!("{}: {e}", info.name)))?;
-        Ok(Self { device, queue, info })
+        Ok(Self {
+            device,
+            queue,
+            info,
+        })
     }
 
     /// Adapter name, backend and device type, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)".
     pub fn adapter_description(&self) -> String {
-        format!("{} ({:?}, {:?})", self.info.name, self.info.backend, self.info.device_type)
+        format!(
+            "{} ({:?}, {:?})",
+            self.info.name, self.info.backend, self.info.device_type
+        )
     }
 
     pub fn device(&self) -> &wgpu::Device {
@@ -71,7 +82,8 @@ impl WgpuContext {
     /// with submitted work).
     pub fn upload_complex(&self, buffer: &wgpu::Buffer, data: &[Complex32]) {
         let interleaved: Vec<f32> = data.iter().flat_map(|z| [z.re, z.im]).collect();
-        self.queue.write_buffer(buffer, 0, bytemuck::cast_slice(&interleaved));
+        self.queue
+            .write_buffer(buffer, 0, bytemuck::cast_slice(&interleaved));
     }
 
     /// Waits for submitted work and reads a whole COPY_SRC buffer of complex values back.

@@ -70,7 +70,8 @@ impl GpuFft {
                 "FFT shape {shape:?}: expected 1 to 3 non-zero axis lengths"
             )));
         }
-        if !axes.windows(2).all(|pair| pair[0] < pair[1]) || axes.iter().any(|&a| a >= shape.len()) {
+        if !axes.windows(2).all(|pair| pair[0] < pair[1]) || axes.iter().any(|&a| a >= shape.len())
+        {
             return Err(GpuError::Shape(format!(
                 "FFT axes {axes:?} of shape {shape:?}: expected increasing axis numbers"
             )));
@@ -83,7 +84,9 @@ impl GpuFft {
         let bytes = len as u64 * COMPLEX_BYTES;
         let device = context.device();
         let limits = device.limits();
-        let max_bytes = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+        let max_bytes = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
         if bytes > max_bytes || len > u32::MAX as usize {
             return Err(GpuError::Shape(format!(
                 "FFT shape {shape:?} needs {bytes} bytes per buffer; this device binds at most {max_bytes}"
@@ -141,7 +144,12 @@ impl GpuFft {
                         used_radices.len() - 1
                     }
                 };
-                passes.push(Pass { pipeline, forward_params, inverse_params, workgroups: grid });
+                passes.push(Pass {
+                    pipeline,
+                    forward_params,
+                    inverse_params,
+                    workgroups: grid,
+                });
                 ns *= radix;
             }
         }
@@ -207,14 +215,16 @@ impl GpuFft {
 
     /// A device buffer of the right size for this plan, usable as storage and for copies.
     pub fn create_buffer(&self, label: &str) -> wgpu::Buffer {
-        self.context.device().create_buffer(&wgpu::BufferDescriptor {
-            label: Some(label),
-            size: self.len as u64 * COMPLEX_BYTES,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        })
+        self.context
+            .device()
+            .create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: self.len as u64 * COMPLEX_BYTES,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
     }
 
     /// Prepares in-place transforms of `data`, which needs STORAGE and COPY_DST usage and at
@@ -228,39 +238,44 @@ impl GpuFft {
                 self.shape
             )));
         }
-        let scope = self.context.device().push_error_scope(wgpu::ErrorFilter::Validation);
+        let scope = self
+            .context
+            .device()
+            .push_error_scope(wgpu::ErrorFilter::Validation);
         let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| {
             let whole = |buffer| wgpu::BufferBinding {
                 buffer,
                 offset: 0,
                 size: NonZeroU64::new(needed),
             };
-            self.context.device().create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("fft pass"),
-                layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: wgpu::BindingResource::Buffer(whole(src)),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: wgpu::BindingResource::Buffer(whole(dst)),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: self.twiddles.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                            buffer: &self.params,
-                            offset: 0,
-                            size: NonZeroU64::new(PARAMS_BYTES),
-                        }),
-                    },
-                ],
-            })
+            self.context
+                .device()
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("fft pass"),
+                    layout: &self.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::Buffer(whole(src)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::Buffer(whole(dst)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: self.twiddles.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 3,
+                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                buffer: &self.params,
+                                offset: 0,
+                                size: NonZeroU64::new(PARAMS_BYTES),
+                            }),
+                        },
+                    ],
+                })
         };
         let binding = FftBinding {
             data: data.clone(),

@@ -152,14 +152,16 @@ impl GpuRealFft {
     /// A device buffer for the half spectrum.
     pub fn create_spectrum_buffer(&self, label: &str) -> wgpu::Buffer {
         let len: usize = self.spectrum_shape.iter().product();
-        self.context.device().create_buffer(&wgpu::BufferDescriptor {
-            label: Some(label),
-            size: len as u64 * COMPLEX_BYTES,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        })
+        self.context
+            .device()
+            .create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: len as u64 * COMPLEX_BYTES,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
     }
 
     /// Prepares transforms between `real` and `spectrum` (buffers as made by
@@ -170,7 +172,11 @@ impl GpuRealFft {
         spectrum: &wgpu::Buffer,
     ) -> Result<RealFftBinding, GpuError> {
         let real_as_complex = self.half.bind(real)?;
-        let spectrum_binding = self.others.as_ref().map(|fft| fft.bind(spectrum)).transpose()?;
+        let spectrum_binding = self
+            .others
+            .as_ref()
+            .map(|fft| fft.bind(spectrum))
+            .transpose()?;
         let spectrum_bytes = self.spectrum_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
         if spectrum.size() < spectrum_bytes {
             return Err(GpuError::Shape(format!(
@@ -194,10 +200,22 @@ impl GpuRealFft {
                 label: Some("real fft"),
                 layout: &self.layout,
                 entries: &[
-                    wgpu::BindGroupEntry { binding: 0, resource: buffer(src, src_bytes) },
-                    wgpu::BindGroupEntry { binding: 1, resource: buffer(dst, dst_bytes) },
-                    wgpu::BindGroupEntry { binding: 2, resource: self.twiddles.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 3, resource: buffer(&self.params, PARAMS_BYTES) },
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: buffer(src, src_bytes),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: buffer(dst, dst_bytes),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: self.twiddles.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: buffer(&self.params, PARAMS_BYTES),
+                    },
                 ],
             })
         };
@@ -230,8 +248,13 @@ impl GpuRealFft {
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum) {
             others.inverse(encoder, spectrum);
         }
-        let align = u64::from(self.context.device().limits().min_uniform_buffer_offset_alignment)
-            .max(PARAMS_BYTES) as u32;
+        let align = u64::from(
+            self.context
+                .device()
+                .limits()
+                .min_uniform_buffer_offset_alignment,
+        )
+        .max(PARAMS_BYTES) as u32;
         self.dispatch(encoder, &self.merge, &binding.merge, align, self.merge_grid);
         self.half.inverse(encoder, &binding.real_as_complex);
     }
@@ -259,7 +282,9 @@ impl GpuRealFft {
         let context = &self.context;
         let real_buffer = self.create_real_buffer("real");
         let spectrum = self.create_spectrum_buffer("spectrum");
-        context.queue().write_buffer(&real_buffer, 0, bytemuck::cast_slice(real));
+        context
+            .queue()
+            .write_buffer(&real_buffer, 0, bytemuck::cast_slice(real));
         let binding = self.bind(&real_buffer, &spectrum)?;
         let mut encoder = context.device().create_command_encoder(&Default::default());
         self.forward(&mut encoder, &binding);
@@ -287,6 +312,8 @@ fn expect_len(len: usize, shape: &[usize]) -> Result<(), GpuError> {
     if len == shape.iter().product() {
         Ok(())
     } else {
-        Err(GpuError::Shape(format!("{len} values given for an array of shape {shape:?}")))
+        Err(GpuError::Shape(format!(
+            "{len} values given for an array of shape {shape:?}"
+        )))
     }
 }
