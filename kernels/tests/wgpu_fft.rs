@@ -70,6 +70,10 @@ fn reference(shape: &[usize], data: &[Complex32], direction: FftDirection) -> Ve
     values
 }
 
+fn as_complex(values: &[f32]) -> Vec<Complex32> {
+    values.iter().map(|&x| Complex32::new(x, 0.0)).collect()
+}
+
 fn widen(data: &[Complex32]) -> Vec<Complex64> {
     data.iter()
         .map(|z| Complex64::new(z.re.into(), z.im.into()))
@@ -218,8 +222,8 @@ fn check_real_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
     let fft = GpuRealFft::new(context, shape).unwrap();
     let len: usize = shape.iter().product();
     let real: Vec<f32> = signal(len, len as u64).iter().map(|z| z.re).collect();
-    let as_complex: Vec<Complex32> = real.iter().map(|&x| Complex32::new(x, 0.0)).collect();
-    let full = reference(shape, &as_complex, FftDirection::Forward);
+    let input = as_complex(&real);
+    let full = reference(shape, &input, FftDirection::Forward);
     let n = shape[shape.len() - 1];
     let expected: Vec<Complex64> = full
         .chunks_exact(n)
@@ -232,13 +236,10 @@ fn check_real_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
         .collect();
     let back = fft.inverse_host(&narrowed).unwrap();
     let round_trip = fft.inverse_host(&spectrum).unwrap();
-    let as_complex_f32 = |values: &[f32]| -> Vec<Complex32> {
-        values.iter().map(|&x| Complex32::new(x, 0.0)).collect()
-    };
     let errors = [
         relative_l2(&spectrum, &expected),
-        relative_l2(&as_complex_f32(&back), &widen(&as_complex)),
-        relative_l2(&as_complex_f32(&round_trip), &widen(&as_complex)),
+        relative_l2(&as_complex(&back), &widen(&input)),
+        relative_l2(&as_complex(&round_trip), &widen(&input)),
     ];
     let worst = errors.iter().cloned().fold(0.0, f64::max);
     assert!(
@@ -281,4 +282,55 @@ fn real_transform_refuses_odd_last_axis() {
         .err()
         .expect("odd last axis must be refused");
     assert!(error.to_string().contains("even"), "{error}");
+}
+
+/// A 64³ complex and real round trip on device buffers; prints the time per forward + inverse.
+#[test]
+fn cube_64_round_trip() {
+    let Some(context) = context() else { return };
+    let shape = [64, 64, 64];
+    let fft = GpuFft::new(context, &shape).unwrap();
+    let real_fft = GpuRealFft::new(context, &shape).unwrap();
+    let input = signal(fft.len(), 64);
+    let buffer = fft.create_buffer("cube");
+    let binding = fft.bind(&buffer).unwrap();
+    let real_buffer = real_fft.create_real_buffer("real cube");
+    let spectrum = real_fft.create_spectrum_buffer("real cube spectrum");
+    let real_binding = real_fft.bind(&real_buffer, &spectrum).unwrap();
+    let real_input: Vec<f32> = input.iter().map(|z| z.re).collect();
+    context.upload_complex(&buffer, &input);
+    context.upload_real(&real_buffer, &real_input);
+    for real in [false, true] {
+        let repeats = 3;
+        let start = std::time::Instant::now();
+        for _ in 0..repeats {
+            let mut encoder = context.device().create_command_encoder(&Default::default());
+            if real {
+                real_fft.forward(&mut encoder, &real_binding);
+                real_fft.inverse(&mut encoder, &real_binding);
+            } else {
+                fft.forward(&mut encoder, &binding);
+                fft.inverse(&mut encoder, &binding);
+            }
+            context.queue().submit([encoder.finish()]);
+            context.wait().unwrap();
+        }
+        let kind = if real { "real" } else { "complex" };
+        eprintln!(
+            "64³ {kind} forward + inverse on {}: {:.1} ms",
+            context.adapter_description(),
+            start.elapsed().as_secs_f64() * 1e3 / repeats as f64
+        );
+    }
+    let error = relative_l2(&context.download_complex(&buffer).unwrap(), &widen(&input));
+    assert!(
+        error <= BOUND,
+        "64³ complex round trips: relative L2 error {error:.2e}"
+    );
+    let back = context.download_real(&real_buffer).unwrap();
+    let error = relative_l2(&as_complex(&back), &widen(&as_complex(&real_input)));
+    assert!(
+        error <= BOUND,
+        "64³ real round trips: relative L2 error {error:.2e}"
+    );
 }

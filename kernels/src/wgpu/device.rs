@@ -38,11 +38,13 @@ impl WgpuContext {
                 .into_iter()
                 .min_by_key(|a| preference(a.get_info().device_type))
                 .ok_or_else(|| {
-                    GpuError::NoAdapter(
-                        "no GPU adapter found (wgpu: Vulkan/Metal/DX12); on Linux without a GPU \
-                         install mesa-vulkan-drivers for lavapipe"
-                            .into(),
-                    )
+                    let restricted = std::env::var("WGPU_BACKEND")
+                        .map(|b| format!(" (WGPU_BACKEND={b} restricts the search)"))
+                        .unwrap_or_default();
+                    GpuError::NoAdapter(format!(
+                        "no GPU adapter found (wgpu: Vulkan/Metal/DX12){restricted}; on Linux \
+                         without a GPU install mesa-vulkan-drivers for lavapipe"
+                    ))
                 })?,
         };
         let info = adapter.get_info();
@@ -78,16 +80,38 @@ impl WgpuContext {
         &self.queue
     }
 
-    /// Writes interleaved complex values to the start of a COPY_DST buffer (queued, in order
-    /// with submitted work).
+    /// Waits until all submitted work has finished.
+    pub fn wait(&self) -> Result<(), GpuError> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(drop)
+            .map_err(|e| GpuError::Device(e.to_string()))
+    }
+
+    /// Writes f32 values to the start of a COPY_DST buffer (queued, in order with submitted
+    /// work).
+    pub fn upload_real(&self, buffer: &wgpu::Buffer, data: &[f32]) {
+        self.queue
+            .write_buffer(buffer, 0, bytemuck::cast_slice(data));
+    }
+
+    /// Writes interleaved complex values to the start of a COPY_DST buffer.
     pub fn upload_complex(&self, buffer: &wgpu::Buffer, data: &[Complex32]) {
         let interleaved: Vec<f32> = data.iter().flat_map(|z| [z.re, z.im]).collect();
-        self.queue
-            .write_buffer(buffer, 0, bytemuck::cast_slice(&interleaved));
+        self.upload_real(buffer, &interleaved);
     }
 
     /// Waits for submitted work and reads a whole COPY_SRC buffer of complex values back.
     pub fn download_complex(&self, buffer: &wgpu::Buffer) -> Result<Vec<Complex32>, GpuError> {
+        Ok(self
+            .download_real(buffer)?
+            .chunks_exact(2)
+            .map(|pair| Complex32::new(pair[0], pair[1]))
+            .collect())
+    }
+
+    /// Waits for submitted work and reads a whole COPY_SRC buffer of f32 values back.
+    pub fn download_real(&self, buffer: &wgpu::Buffer) -> Result<Vec<f32>, GpuError> {
         let readback = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
             size: buffer.size(),
@@ -102,9 +126,7 @@ impl WgpuContext {
             // The receiver waits below; a failed send could only mean it had gone.
             let _ = sender.send(result);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Device(e.to_string()))?;
+        self.wait()?;
         let unmapped = |e: &dyn std::fmt::Display| GpuError::Device(format!("reading back: {e}"));
         receiver
             .recv()
@@ -112,10 +134,7 @@ impl WgpuContext {
             .map_err(|e| unmapped(&e))?;
         let values = {
             let view = readback.get_mapped_range(..).map_err(|e| unmapped(&e))?;
-            bytemuck::cast_slice::<u8, f32>(&view)
-                .chunks_exact(2)
-                .map(|pair| Complex32::new(pair[0], pair[1]))
-                .collect()
+            bytemuck::cast_slice::<u8, f32>(&view).to_vec()
         };
         readback.unmap();
         Ok(values)

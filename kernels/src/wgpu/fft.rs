@@ -441,3 +441,40 @@ fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radices_multiply_to_the_length() {
+        assert_eq!(radices(1).unwrap(), Vec::<usize>::new());
+        assert_eq!(radices(64).unwrap(), vec![8, 8]);
+        assert_eq!(radices(32).unwrap(), vec![8, 4]);
+        assert_eq!(radices(2 * 9 * 5 * 7).unwrap(), vec![2, 3, 3, 5, 7]);
+        assert_eq!(radices(22), Err(GpuError::UnsupportedSize(22)));
+    }
+
+    #[test]
+    fn large_dispatches_wrap_into_rows() {
+        let limits = wgpu::Limits {
+            max_compute_workgroups_per_dimension: 4,
+            ..wgpu::Limits::default()
+        };
+        assert_eq!(workgroups(3 * WORKGROUP, &limits), [3, 1]);
+        let grid = workgroups(10 * WORKGROUP + 1, &limits);
+        assert_eq!(grid, [4, 3]);
+        assert!(grid[0] * grid[1] * WORKGROUP >= 10 * WORKGROUP + 1);
+    }
+
+    #[test]
+    fn twiddles_come_from_f64() {
+        let mut table = Vec::new();
+        push_twiddles(&mut table, 3, 5);
+        assert_eq!(table.len(), 2 * 3 * 4);
+        // k = 2, r = 3: e^{-2πi 6/15}.
+        let angle = -2.0 * std::f64::consts::PI * 6.0 / 15.0;
+        let at = 2 * (2 * 4 + 2);
+        assert_eq!(table[at..at + 2], [angle.cos() as f32, angle.sin() as f32]);
+    }
+}

@@ -303,8 +303,7 @@ impl GpuRealFft {
         let mut encoder = context.device().create_command_encoder(&Default::default());
         self.inverse(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
-        let values = context.download_complex(&real_buffer)?;
-        Ok(values.iter().flat_map(|z| [z.re, z.im]).collect())
+        context.download_real(&real_buffer)
     }
 }
 
