@@ -334,3 +334,28 @@ fn cube_64_round_trip() {
         "64³ real round trips: relative L2 error {error:.2e}"
     );
 }
+
+#[test]
+fn refuses_unsuitable_buffers() {
+    let Some(context) = context() else { return };
+    let fft = GpuFft::new(context, &[4, 6]).unwrap();
+    let small = context.device().create_buffer(&wgpu::BufferDescriptor {
+        label: Some("too small"),
+        size: 8 * 23,
+        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    assert!(matches!(fft.bind(&small), Err(GpuError::Shape(_))));
+    let storage_only = context.device().create_buffer(&wgpu::BufferDescriptor {
+        label: Some("storage only"),
+        size: 8 * 24,
+        usage: wgpu::BufferUsages::STORAGE,
+        mapped_at_creation: false,
+    });
+    let error = fft.bind(&storage_only).err().expect("COPY_DST is required");
+    assert!(error.to_string().contains("COPY_DST"), "{error}");
+    assert!(matches!(
+        fft.transform_host(&signal(5, 1), Direction::Forward),
+        Err(GpuError::Shape(_))
+    ));
+}

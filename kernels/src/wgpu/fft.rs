@@ -238,6 +238,15 @@ impl GpuFft {
                 self.shape
             )));
         }
+        // The copy back after an odd number of passes needs COPY_DST; checked here so that it
+        // cannot fail later, at submission.
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
+        if !data.usage().contains(usage) {
+            return Err(GpuError::Shape(format!(
+                "FFT buffer usage {:?} lacks {usage:?}",
+                data.usage()
+            )));
+        }
         let scope = self
             .context
             .device()

@@ -165,12 +165,20 @@ impl GpuRealFft {
     }
 
     /// Prepares transforms between `real` and `spectrum` (buffers as made by
-    /// `create_real_buffer` and `create_spectrum_buffer`, or larger).
+    /// `create_real_buffer` and `create_spectrum_buffer`, or larger; the real one needs
+    /// STORAGE, COPY_SRC and COPY_DST usage, the spectrum STORAGE and COPY_DST).
     pub fn bind(
         &self,
         real: &wgpu::Buffer,
         spectrum: &wgpu::Buffer,
     ) -> Result<RealFftBinding, GpuError> {
+        // The forward transform starts with a copy out of the real buffer.
+        if !real.usage().contains(wgpu::BufferUsages::COPY_SRC) {
+            return Err(GpuError::Shape(format!(
+                "real FFT buffer usage {:?} lacks COPY_SRC",
+                real.usage()
+            )));
+        }
         let real_as_complex = self.half.bind(real)?;
         let spectrum_binding = self
             .others
