@@ -359,3 +359,26 @@ fn refuses_unsuitable_buffers() {
         Err(GpuError::Shape(_))
     ));
 }
+
+/// A pass with more workgroups than one dispatch dimension allows (65,535 on most devices):
+/// radix 2 along the outer axis of a 2 × 2²² array has 2²² butterflies, 65,536 groups of 64.
+#[test]
+fn dispatch_grid_wraps_into_rows() {
+    let Some(context) = context() else { return };
+    let columns = 1 << 22;
+    let fft = GpuFft::along_axes(context, &[2, columns], &[0]).unwrap();
+    let input = signal(fft.len(), 3);
+    let output = fft.transform_host(&input, Direction::Forward).unwrap();
+    let (top, bottom) = input.split_at(columns);
+    let expected: Vec<Complex64> = widen(top)
+        .iter()
+        .zip(widen(bottom))
+        .map(|(a, b)| a + b)
+        .chain(widen(top).iter().zip(widen(bottom)).map(|(a, b)| a - b))
+        .collect();
+    let error = relative_l2(&output, &expected);
+    assert!(
+        error <= BOUND,
+        "2 × 2²² along axis 0: relative L2 error {error:.2e}"
+    );
+}
