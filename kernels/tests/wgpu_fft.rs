@@ -194,6 +194,7 @@ fn refuses_other_prime_factors() {
 fn device_buffers_chain_forward_and_inverse() {
     let Some(context) = context() else { return };
     eprintln!("adapter: {}", context.adapter_description());
+    assert!(WgpuContext::available_adapters().contains(&context.adapter_description()));
     let shape = [6, 10, 14];
     let fft = GpuFft::new(context, &shape).unwrap();
     let input = signal(fft.len(), 7);

@@ -19,21 +19,23 @@ impl WgpuContext {
     /// virtual one before a software rasteriser (lavapipe). The device gets every limit the
     /// adapter offers, so storage buffers can be as large as the hardware allows.
     pub fn new() -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+        let adapters = adapters();
         let wanted = std::env::var("WGPU_ADAPTER_NAME")
             .ok()
             .map(|name| name.to_lowercase());
         let adapter = match &wanted {
-            Some(name) => adapters
-                .into_iter()
-                .find(|a| a.get_info().name.to_lowercase().contains(name))
-                .ok_or_else(|| {
-                    GpuError::NoAdapter(format!(
-                        "no GPU adapter named like WGPU_ADAPTER_NAME={name}"
-                    ))
-                })?,
+            Some(name) => {
+                let names: Vec<String> = adapters.iter().map(|a| describe(&a.get_info())).collect();
+                adapters
+                    .into_iter()
+                    .find(|a| a.get_info().name.to_lowercase().contains(name))
+                    .ok_or_else(|| {
+                        GpuError::NoAdapter(format!(
+                            "no GPU adapter named like WGPU_ADAPTER_NAME={name}; found: [{}]",
+                            names.join(", ")
+                        ))
+                    })?
+            }
             None => adapters
                 .into_iter()
                 .min_by_key(|a| preference(a.get_info().device_type))
@@ -66,10 +68,12 @@ impl WgpuContext {
 
     /// Adapter name, backend and device type, e.g. "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu)".
     pub fn adapter_description(&self) -> String {
-        format!(
-            "{} ({:?}, {:?})",
-            self.info.name, self.info.backend, self.info.device_type
-        )
+        describe(&self.info)
+    }
+
+    /// Descriptions of every adapter wgpu finds, as `adapter_description` writes them.
+    pub fn available_adapters() -> Vec<String> {
+        adapters().iter().map(|a| describe(&a.get_info())).collect()
     }
 
     pub fn device(&self) -> &wgpu::Device {
@@ -139,6 +143,16 @@ impl WgpuContext {
         readback.unmap();
         Ok(values)
     }
+}
+
+fn adapters() -> Vec<wgpu::Adapter> {
+    let instance =
+        wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+    pollster::block_on(instance.enumerate_adapters(wgpu::Backends::all()))
+}
+
+fn describe(info: &wgpu::AdapterInfo) -> String {
+    format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
 }
 
 fn preference(device_type: wgpu::DeviceType) -> u8 {
