@@ -43,6 +43,8 @@ pub struct FftBinding {
     scratch_to_data: wgpu::BindGroup,
 }
 
+/// One Stockham pass: its radix's pipeline and where its parameters sit in the uniform buffer
+/// (byte offsets, one set per direction).
 struct Pass {
     pipeline: usize,
     forward_params: u32,
@@ -305,6 +307,8 @@ impl GpuFft {
         self.record(encoder, binding, Direction::Inverse);
     }
 
+    /// Records one transform of the bound buffer, in place: the passes alternate between the
+    /// data and the scratch buffer, with a copy back when their number is odd.
     pub fn record(
         &self,
         encoder: &mut wgpu::CommandEncoder,
