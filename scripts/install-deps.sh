@@ -2,7 +2,7 @@
 # Installs the Debian packages ferrowave builds against (HDF5 headers and pkg-config).
 # Uses sudo when not run as root; does nothing if the packages are already there.
 set -eu
-packages="libhdf5-dev pkg-config"
+packages="libhdf5-dev pkg-config mesa-vulkan-drivers libvulkan1"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

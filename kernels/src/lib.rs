@@ -4,13 +4,16 @@
 //! acoustic run (grid, coefficients, PML profiles, sources, sensors) that the solver's plan
 //! hands over, and the catalogue of spectral operators and fused updates the time loop calls.
 //! `cpu` executes that catalogue with rustfft/realfft and rayon. `fft` is the FFT layer of the
-//! other grid solvers (periodic real FFTs, Neumann cosine series).
+//! other grid solvers (periodic real FFTs, Neumann cosine series). `wgpu` (feature `wgpu`) holds the
+//! WGSL compute shaders, starting with our own mixed-radix FFT.
 
 pub mod catalogue;
 pub mod cpu;
 pub mod fft;
 pub mod kspace;
 pub mod setup;
+#[cfg(feature = "wgpu")]
+pub mod wgpu;
 
 pub use catalogue::{AcousticBackend, Spec, SpectralOp, Update, WholeGrid};
 pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};

@@ -1,0 +1,493 @@
+//! Complex-to-complex FFT of 1D, 2D and 3D arrays in WGSL: Stockham autosort passes of radix
+//! 2, 3, 4, 5, 7 and 8, one dispatch per pass, ping-ponging between the data and a scratch buffer.
+
+use std::num::NonZeroU64;
+
+use num_complex::Complex32;
+use wgpu::util::DeviceExt;
+
+use super::{GpuError, WgpuContext};
+
+const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
+pub(super) const WORKGROUP: u32 = 64;
+/// `Params` in fft.wgsl: eight 32-bit words.
+pub(super) const PARAMS_BYTES: u64 = 32;
+pub(super) const COMPLEX_BYTES: u64 = 8;
+
+/// Sign of the exponent: forward is e^{-2πi kn/N} (unnormalised), inverse e^{+2πi kn/N} / N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Inverse,
+}
+
+/// A planned FFT of one array shape: pipelines, twiddles, per-pass parameters and a scratch
+/// buffer, made once. Transforms run along every axis of a row-major array of interleaved
+/// complex f32 (`vec2<f32>` in WGSL).
+pub struct GpuFft {
+    context: WgpuContext,
+    shape: Vec<usize>,
+    len: usize,
+    layout: wgpu::BindGroupLayout,
+    pipelines: Vec<wgpu::ComputePipeline>,
+    passes: Vec<Pass>,
+    twiddles: wgpu::Buffer,
+    params: wgpu::Buffer,
+    scratch: wgpu::Buffer,
+}
+
+/// Bind groups that let a plan transform one particular data buffer in place.
+pub struct FftBinding {
+    data: wgpu::Buffer,
+    data_to_scratch: wgpu::BindGroup,
+    scratch_to_data: wgpu::BindGroup,
+}
+
+/// One Stockham pass: its radix's pipeline and where its parameters sit in the uniform buffer
+/// (byte offsets, one set per direction).
+struct Pass {
+    pipeline: usize,
+    forward_params: u32,
+    inverse_params: u32,
+    workgroups: [u32; 2],
+}
+
+impl GpuFft {
+    /// Plans the transform of an array of `shape` (1 to 3 axes, last axis contiguous) along
+    /// every axis. Every axis length must be a product of 2, 3, 5 and 7.
+    pub fn new(context: &WgpuContext, shape: &[usize]) -> Result<Self, GpuError> {
+        let axes: Vec<usize> = (0..shape.len()).collect();
+        Self::along_axes(context, shape, &axes)
+    }
+
+    /// Plans the transform of an array of `shape` along the given axes only (in increasing
+    /// order); the inverse then scales by 1 / (product of their lengths).
+    pub fn along_axes(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+    ) -> Result<Self, GpuError> {
+        if shape.is_empty() || shape.len() > 3 || shape.contains(&0) {
+            return Err(GpuError::Shape(format!(
+                "FFT shape {shape:?}: expected 1 to 3 non-zero axis lengths"
+            )));
+        }
+        if !axes.windows(2).all(|pair| pair[0] < pair[1]) || axes.iter().any(|&a| a >= shape.len())
+        {
+            return Err(GpuError::Shape(format!(
+                "FFT axes {axes:?} of shape {shape:?}: expected increasing axis numbers"
+            )));
+        }
+        let axis_radices = axes
+            .iter()
+            .map(|&axis| radices(shape[axis]))
+            .collect::<Result<Vec<_>, _>>()?;
+        let len: usize = shape.iter().product();
+        let bytes = len as u64 * COMPLEX_BYTES;
+        let device = context.device();
+        let limits = device.limits();
+        let max_bytes = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
+        if bytes > max_bytes || len > u32::MAX as usize {
+            return Err(GpuError::Shape(format!(
+                "FFT shape {shape:?} needs {bytes} bytes per buffer; this device binds at most {max_bytes}"
+            )));
+        }
+
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("fft.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+        });
+        let layout = bind_group_layout(device);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("fft"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+
+        let align = u64::from(limits.min_uniform_buffer_offset_alignment).max(PARAMS_BYTES);
+        let mut used_radices: Vec<usize> = Vec::new();
+        let mut twiddles: Vec<f32> = Vec::new();
+        let mut params: Vec<u32> = Vec::new();
+        let mut passes = Vec::new();
+        for (&axis, radices) in axes.iter().zip(&axis_radices) {
+            let n = shape[axis];
+            let stride: usize = shape[axis + 1..].iter().product();
+            let mut ns = 1;
+            for (index, &radix) in radices.iter().enumerate() {
+                let twiddle_offset = twiddles.len() / 2;
+                push_twiddles(&mut twiddles, ns, radix);
+                let butterflies = (len / radix) as u32;
+                let grid = workgroups(butterflies, &limits);
+                let last = index + 1 == radices.len();
+                let mut slot = |dir: f32, scale: f32| {
+                    let at = params.len() as u64 * 4 / align;
+                    params.extend([
+                        n as u32,
+                        stride as u32,
+                        ns as u32,
+                        twiddle_offset as u32,
+                        butterflies,
+                        grid[0] * WORKGROUP,
+                        dir.to_bits(),
+                        scale.to_bits(),
+                    ]);
+                    params.resize((at + 1) as usize * align as usize / 4, 0);
+                    (at * align) as u32
+                };
+                let forward_params = slot(1.0, 1.0);
+                let inverse_params = slot(-1.0, if last { (1.0 / n as f64) as f32 } else { 1.0 });
+                let pipeline = match used_radices.iter().position(|&r| r == radix) {
+                    Some(p) => p,
+                    None => {
+                        used_radices.push(radix);
+                        used_radices.len() - 1
+                    }
+                };
+                passes.push(Pass {
+                    pipeline,
+                    forward_params,
+                    inverse_params,
+                    workgroups: grid,
+                });
+                ns *= radix;
+            }
+        }
+        let pipelines = used_radices
+            .iter()
+            .map(|radix| {
+                let entry_point = format!("radix{radix}");
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(&entry_point),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some(&entry_point),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
+            })
+            .collect();
+        // A 1-point transform has no twiddles, but a binding must not be empty.
+        twiddles.resize(twiddles.len().max(2), 0.0);
+        let twiddles = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("fft twiddles"),
+            contents: bytemuck::cast_slice(&twiddles),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        params.resize(params.len().max(align as usize / 4), 0);
+        let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("fft pass parameters"),
+            contents: bytemuck::cast_slice(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let scratch = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("fft scratch"),
+            size: bytes,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        check(scope)?;
+        Ok(Self {
+            context: context.clone(),
+            shape: shape.to_vec(),
+            len,
+            layout,
+            pipelines,
+            passes,
+            twiddles,
+            params,
+            scratch,
+        })
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Number of complex elements in the array.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A device buffer of the right size for this plan, usable as storage and for copies.
+    pub fn create_buffer(&self, label: &str) -> wgpu::Buffer {
+        self.context
+            .device()
+            .create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: self.len as u64 * COMPLEX_BYTES,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+    }
+
+    /// Prepares in-place transforms of `data`, which needs STORAGE and COPY_DST usage and at
+    /// least `len()` complex elements.
+    pub fn bind(&self, data: &wgpu::Buffer) -> Result<FftBinding, GpuError> {
+        let needed = self.len as u64 * COMPLEX_BYTES;
+        if data.size() < needed {
+            return Err(GpuError::Shape(format!(
+                "FFT buffer holds {} bytes, the plan for {:?} needs {needed}",
+                data.size(),
+                self.shape
+            )));
+        }
+        // The copy back after an odd number of passes needs COPY_DST; checked here so that it
+        // cannot fail later, at submission.
+        let usage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
+        if !data.usage().contains(usage) {
+            return Err(GpuError::Shape(format!(
+                "FFT buffer usage {:?} lacks {usage:?}",
+                data.usage()
+            )));
+        }
+        let scope = self
+            .context
+            .device()
+            .push_error_scope(wgpu::ErrorFilter::Validation);
+        let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| {
+            let whole = |buffer| wgpu::BufferBinding {
+                buffer,
+                offset: 0,
+                size: NonZeroU64::new(needed),
+            };
+            self.context
+                .device()
+                .create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("fft pass"),
+                    layout: &self.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: wgpu::BindingResource::Buffer(whole(src)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: wgpu::BindingResource::Buffer(whole(dst)),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 2,
+                            resource: self.twiddles.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 3,
+                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                                buffer: &self.params,
+                                offset: 0,
+                                size: NonZeroU64::new(PARAMS_BYTES),
+                            }),
+                        },
+                    ],
+                })
+        };
+        let binding = FftBinding {
+            data: data.clone(),
+            data_to_scratch: group(data, &self.scratch),
+            scratch_to_data: group(&self.scratch, data),
+        };
+        check(scope)?;
+        Ok(binding)
+    }
+
+    /// Records the forward transform of the bound buffer, in place.
+    pub fn forward(&self, encoder: &mut wgpu::CommandEncoder, binding: &FftBinding) {
+        self.record(encoder, binding, Direction::Forward);
+    }
+
+    /// Records the inverse transform (scaled by 1/len) of the bound buffer, in place.
+    pub fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &FftBinding) {
+        self.record(encoder, binding, Direction::Inverse);
+    }
+
+    /// Records one transform of the bound buffer, in place: the passes alternate between the
+    /// data and the scratch buffer, with a copy back when their number is odd.
+    pub fn record(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        binding: &FftBinding,
+        direction: Direction,
+    ) {
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("fft"),
+                timestamp_writes: None,
+            });
+            for (index, step) in self.passes.iter().enumerate() {
+                let group = if index % 2 == 0 {
+                    &binding.data_to_scratch
+                } else {
+                    &binding.scratch_to_data
+                };
+                let params = match direction {
+                    Direction::Forward => step.forward_params,
+                    Direction::Inverse => step.inverse_params,
+                };
+                pass.set_pipeline(&self.pipelines[step.pipeline]);
+                pass.set_bind_group(0, group, &[params]);
+                pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+            }
+        }
+        if self.passes.len() % 2 == 1 {
+            let bytes = self.len as u64 * COMPLEX_BYTES;
+            encoder.copy_buffer_to_buffer(&self.scratch, 0, &binding.data, 0, bytes);
+        }
+    }
+
+    /// Uploads `data`, transforms it and reads it back; for tests and one-off use.
+    pub fn transform_host(
+        &self,
+        data: &[Complex32],
+        direction: Direction,
+    ) -> Result<Vec<Complex32>, GpuError> {
+        if data.len() != self.len {
+            return Err(GpuError::Shape(format!(
+                "{} values given for an array of shape {:?}",
+                data.len(),
+                self.shape
+            )));
+        }
+        let context = &self.context;
+        let buffer = self.create_buffer("fft data");
+        context.upload_complex(&buffer, data);
+        let binding = self.bind(&buffer)?;
+        let mut encoder = context.device().create_command_encoder(&Default::default());
+        self.record(&mut encoder, &binding, direction);
+        context.queue().submit([encoder.finish()]);
+        context.download_complex(&buffer)
+    }
+}
+
+/// A grid of 64-wide workgroups covering `invocations`: rows of at most the device's
+/// per-dimension limit. Shaders recover the index as id.x + id.y * (groups per row * 64).
+pub(super) fn workgroups(invocations: u32, limits: &wgpu::Limits) -> [u32; 2] {
+    let groups = invocations.div_ceil(WORKGROUP);
+    let max_groups = limits.max_compute_workgroups_per_dimension;
+    [groups.min(max_groups), groups.div_ceil(max_groups)]
+}
+
+pub(super) fn check(scope: wgpu::ErrorScopeGuard) -> Result<(), GpuError> {
+    match pollster::block_on(scope.pop()) {
+        Some(error) => Err(GpuError::Device(error.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// Source (read), destination (read-write), a read-only table and 32 bytes of parameters at a
+/// dynamic offset: the bindings of every shader in this module.
+pub(super) fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("fft"),
+        entries: &[
+            storage(0, true),
+            storage(1, false),
+            storage(2, true),
+            wgpu::BindGroupLayoutEntry {
+                binding: 3,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: true,
+                    min_binding_size: NonZeroU64::new(PARAMS_BYTES),
+                },
+                count: None,
+            },
+        ],
+    })
+}
+
+/// The radices of the passes for an axis of length `n`: eights, then one four or two for the
+/// remaining powers of two, then threes, fives and sevens.
+pub(super) fn radices(n: usize) -> Result<Vec<usize>, GpuError> {
+    let mut rest = n;
+    let mut count = |p: usize| {
+        let mut k = 0;
+        while rest.is_multiple_of(p) {
+            rest /= p;
+            k += 1;
+        }
+        k
+    };
+    let twos = count(2);
+    let threes = count(3);
+    let fives = count(5);
+    let sevens = count(7);
+    if rest != 1 {
+        return Err(GpuError::UnsupportedSize(n));
+    }
+    let mut out = vec![8; twos / 3];
+    match twos % 3 {
+        1 => out.push(2),
+        2 => out.push(4),
+        _ => {}
+    }
+    out.extend(std::iter::repeat_n(3, threes));
+    out.extend(std::iter::repeat_n(5, fives));
+    out.extend(std::iter::repeat_n(7, sevens));
+    Ok(out)
+}
+
+/// Appends the twiddles of a pass of `radix` after radices with product `ns`, computed in f64 and
+/// rounded once: e^{-2πi k r / (ns radix)} for 0 <= k < ns, 1 <= r < radix, as (re, im) pairs.
+fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
+    for k in 0..ns {
+        for r in 1..radix {
+            let angle = -2.0 * std::f64::consts::PI * (k * r) as f64 / (ns * radix) as f64;
+            table.extend([angle.cos() as f32, angle.sin() as f32]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radices_multiply_to_the_length() {
+        assert_eq!(radices(1).unwrap(), Vec::<usize>::new());
+        assert_eq!(radices(64).unwrap(), vec![8, 8]);
+        assert_eq!(radices(32).unwrap(), vec![8, 4]);
+        assert_eq!(radices(2 * 9 * 5 * 7).unwrap(), vec![2, 3, 3, 5, 7]);
+        assert_eq!(radices(22), Err(GpuError::UnsupportedSize(22)));
+    }
+
+    #[test]
+    fn large_dispatches_wrap_into_rows() {
+        let limits = wgpu::Limits {
+            max_compute_workgroups_per_dimension: 4,
+            ..wgpu::Limits::default()
+        };
+        assert_eq!(workgroups(3 * WORKGROUP, &limits), [3, 1]);
+        let grid = workgroups(10 * WORKGROUP + 1, &limits);
+        assert_eq!(grid, [4, 3]);
+        assert!(grid[0] * grid[1] * WORKGROUP > 10 * WORKGROUP);
+    }
+
+    #[test]
+    fn twiddles_come_from_f64() {
+        let mut table = Vec::new();
+        push_twiddles(&mut table, 3, 5);
+        assert_eq!(table.len(), 2 * 3 * 4);
+        // k = 2, r = 3: e^{-2πi 6/15}.
+        let angle = -2.0 * std::f64::consts::PI * 6.0 / 15.0;
+        let at = 2 * (2 * 4 + 2);
+        assert_eq!(table[at..at + 2], [angle.cos() as f32, angle.sin() as f32]);
+    }
+}
