@@ -294,3 +294,35 @@ impl StaggeredVelocity {
         &self.components[2]
     }
 }
+
+/// Stacking a 2D staggered velocity into one array without moving any value: shape
+/// (2, ny + 1, nx + 1), channel 0 holding u at [0, j, i] for j < ny, i <= nx and channel 1
+/// holding v at [1, j, i] for j <= ny, i < nx. The padding entries (channel 0 row j = ny,
+/// channel 1 column i = nx) are 0.
+pub fn stack_velocity_2d(grid: &MacGrid, vel: &StaggeredVelocity, out: &mut [f64]) {
+    let [nx, ny, _] = grid.cells();
+    let (w, plane) = (nx + 1, (nx + 1) * (ny + 1));
+    assert_eq!(out.len(), 2 * plane);
+    out.fill(0.0);
+    for j in 0..ny {
+        out[j * w..j * w + nx + 1].copy_from_slice(&vel.u()[j * (nx + 1)..(j + 1) * (nx + 1)]);
+    }
+    for j in 0..=ny {
+        out[plane + j * w..plane + j * w + nx].copy_from_slice(&vel.v()[j * nx..(j + 1) * nx]);
+    }
+}
+
+/// 1 where `stack_velocity_2d` stores a velocity value, 0 on its padding; shape
+/// (2, ny + 1, nx + 1).
+pub fn stacked_velocity_mask_2d(grid: &MacGrid) -> Vec<f64> {
+    let [nx, ny, _] = grid.cells();
+    let (w, plane) = (nx + 1, (nx + 1) * (ny + 1));
+    let mut mask = vec![0.0; 2 * plane];
+    for j in 0..=ny {
+        for i in 0..=nx {
+            mask[j * w + i] = if j < ny { 1.0 } else { 0.0 };
+            mask[plane + j * w + i] = if i < nx { 1.0 } else { 0.0 };
+        }
+    }
+    mask
+}

@@ -18,7 +18,10 @@ pub mod operators;
 mod projection;
 pub mod solver;
 
-pub use grid::{AxisBoundary, CellField, MacGrid, Side, StaggeredVelocity};
+pub use grid::{
+    stack_velocity_2d, stacked_velocity_mask_2d, AxisBoundary, CellField, MacGrid, Side,
+    StaggeredVelocity,
+};
 pub use multigrid::{PoissonReport, PoissonSolver};
 pub use operators::MacOperators;
 pub use solver::{MacOptions, MacSolver};

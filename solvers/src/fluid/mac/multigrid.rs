@@ -624,70 +624,61 @@ fn coarsen_coefficients(dim: usize, nf: [usize; 3], fine: &[f64], a: usize) -> V
 fn restrict(fine: &Level, coarse: &mut Level) {
     let dim = fine.dim();
     let nc = coarse.layout.interior;
-    let count = 1usize << dim;
-    let scale = 1.0 / count as f64;
+    let fs = fine.layout.stride;
+    let scale = 1.0 / (1usize << dim) as f64;
     for k in 0..nc[2] {
         for j in 0..nc[1] {
+            let (kf, jf) = (if dim == 3 { 2 * k } else { k }, 2 * j);
+            let fine_row = fine.layout.at(0, jf as isize, kf as isize);
+            let coarse_row = coarse.layout.at(0, j as isize, k as isize);
             for i in 0..nc[0] {
-                let pc = [i, j, k];
-                let mut sum = 0.0;
-                for corner in 0..count {
-                    let mut pf = [0isize; 3];
-                    for b in 0..3 {
-                        pf[b] = if b < dim {
-                            (2 * pc[b] + ((corner >> b) & 1)) as isize
-                        } else {
-                            pc[b] as isize
-                        };
-                    }
-                    sum += fine.r[fine.layout.at(pf[0], pf[1], pf[2])];
+                let f = fine_row + 2 * i;
+                let mut sum = fine.r[f] + fine.r[f + 1] + fine.r[f + fs[1]] + fine.r[f + 1 + fs[1]];
+                if dim == 3 {
+                    let g = f + fs[2];
+                    sum += fine.r[g] + fine.r[g + 1] + fine.r[g + fs[1]] + fine.r[g + 1 + fs[1]];
                 }
-                let idx = coarse.layout.at(i as isize, j as isize, k as isize);
-                coarse.b[idx] = if coarse.diag[idx] > 0.0 {
-                    sum * scale
-                } else {
-                    0.0
-                };
+                let idx = coarse_row + i;
+                coarse.b[idx] = if coarse.diag[idx] > 0.0 { sum * scale } else { 0.0 };
             }
         }
     }
 }
 
-/// fine.x += trilinear interpolation of coarse.x (ghosts filled for interpolation).
+/// fine.x += bilinear (trilinear) interpolation of coarse.x (ghosts filled for
+/// interpolation): weights 3/4 on the nearest coarse cell and 1/4 on the next, per axis.
 fn prolong_add(coarse: &Level, fine: &mut Level) {
     let dim = fine.dim();
     let nf = fine.layout.interior;
-    let count = 1usize << dim;
+    let cs = coarse.layout.stride;
+    let x = &coarse.x;
     for k in 0..nf[2] {
+        let (kc, sk) = if dim == 3 {
+            (k / 2, if k % 2 == 0 { -(cs[2] as isize) } else { cs[2] as isize })
+        } else {
+            (k, 0)
+        };
         for j in 0..nf[1] {
+            let sj = if j % 2 == 0 { -(cs[1] as isize) } else { cs[1] as isize };
+            let coarse_row = coarse.layout.at(0, (j / 2) as isize, kc as isize);
+            let fine_row = fine.layout.at(0, j as isize, k as isize);
             for i in 0..nf[0] {
-                let pf = [i, j, k];
-                let idx = fine.layout.at(i as isize, j as isize, k as isize);
+                let idx = fine_row + i;
                 if fine.diag[idx] <= 0.0 {
                     continue;
                 }
-                let mut value = 0.0;
-                for corner in 0..count {
-                    let mut pc = [0isize; 3];
-                    let mut w = 1.0;
-                    for b in 0..3 {
-                        if b >= dim {
-                            pc[b] = pf[b] as isize;
-                            continue;
-                        }
-                        let base = (pf[b] / 2) as isize;
-                        let towards = if pf[b] % 2 == 0 { -1 } else { 1 };
-                        if (corner >> b) & 1 == 0 {
-                            pc[b] = base;
-                            w *= 0.75;
-                        } else {
-                            pc[b] = base + towards;
-                            w *= 0.25;
-                        }
-                    }
-                    value += w * coarse.x[coarse.layout.at(pc[0], pc[1], pc[2])];
-                }
-                fine.x[idx] += value;
+                let si: isize = if i % 2 == 0 { -1 } else { 1 };
+                let c = (coarse_row + i / 2) as isize;
+                let plane = |c: isize| {
+                    0.5625 * x[c as usize]
+                        + 0.1875 * (x[(c + si) as usize] + x[(c + sj) as usize])
+                        + 0.0625 * x[(c + si + sj) as usize]
+                };
+                fine.x[idx] += if dim == 3 {
+                    0.75 * plane(c) + 0.25 * plane(c + sk)
+                } else {
+                    plane(c)
+                };
             }
         }
     }
