@@ -38,12 +38,18 @@ fn taylor_green_error(n: usize) -> f64 {
     let nu = 0.01;
     let t_end = 1.0;
     let grid = periodic_grid_2d(n);
-    let options = MacOptions { viscosity: nu, cfl: 0.5, divergence_tolerance: 1e-10 };
+    let options = MacOptions {
+        viscosity: nu,
+        cfl: 0.5,
+        divergence_tolerance: 1e-10,
+    };
     let mut solver = MacSolver::new(grid.clone(), &taylor_green(&grid, nu, 0.0), options).unwrap();
     solver.advance_to(t_end).unwrap();
     let exact = taylor_green(&grid, nu, t_end);
     let got = solver.velocity();
-    (0..2).map(|c| max_abs_diff(&got.components[c], &exact.components[c])).fold(0.0, f64::max)
+    (0..2)
+        .map(|c| max_abs_diff(&got.components[c], &exact.components[c]))
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -54,7 +60,10 @@ fn taylor_green_2d_converges() {
     // (At nu = 0.1 the Laplacian's h² error partly cancels the advection error: 1.2e-3,
     // 1.0e-4, 7.7e-5, 2.6e-5 at n = 16..128.) Time-step refinement (cfl 0.5 -> 0.1) leaves
     // the errors unchanged to 3 digits, so they are spatial.
-    let errors: Vec<f64> = [16, 32, 64].iter().map(|&n| taylor_green_error(n)).collect();
+    let errors: Vec<f64> = [16, 32, 64]
+        .iter()
+        .map(|&n| taylor_green_error(n))
+        .collect();
     eprintln!("Taylor-Green 2D max errors (n = 16, 32, 64): {errors:?}");
     for pair in errors.windows(2) {
         let order = (pair[0] / pair[1]).log2();
@@ -83,12 +92,18 @@ fn abc_error(n: usize) -> f64 {
     let nu = 0.05;
     let t_end = 0.5;
     let grid = periodic_grid_3d(n);
-    let options = MacOptions { viscosity: nu, cfl: 0.5, divergence_tolerance: 1e-10 };
+    let options = MacOptions {
+        viscosity: nu,
+        cfl: 0.5,
+        divergence_tolerance: 1e-10,
+    };
     let mut solver = MacSolver::new(grid.clone(), &abc_flow(&grid, nu, 0.0), options).unwrap();
     solver.advance_to(t_end).unwrap();
     let exact = abc_flow(&grid, nu, t_end);
     let got = solver.velocity();
-    (0..3).map(|c| max_abs_diff(&got.components[c], &exact.components[c])).fold(0.0, f64::max)
+    (0..3)
+        .map(|c| max_abs_diff(&got.components[c], &exact.components[c]))
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -105,7 +120,9 @@ fn abc_flow_3d_converges() {
 
 /// A deterministic pseudo-random number in [-1, 1) (an LCG; no rng crate needed).
 fn noise(state: &mut u64) -> f64 {
-    *state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     ((*state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
 }
 
@@ -134,7 +151,9 @@ fn random_velocity(grid: &MacGrid, seed: u64) -> StaggeredVelocity {
 
 fn random_cells(grid: &MacGrid, seed: u64) -> CellField {
     let mut state = seed;
-    CellField { values: (0..grid.cell_count()).map(|_| noise(&mut state)).collect() }
+    CellField {
+        values: (0..grid.cell_count()).map(|_| noise(&mut state)).collect(),
+    }
 }
 
 /// A solid disc of cells (the stair-step obstacle).
@@ -154,15 +173,25 @@ fn disc(grid: &MacGrid, centre: [f64; 2], radius: f64) -> Vec<bool> {
 
 fn channel_grid(ny: usize) -> MacGrid {
     let h = 1.0 / ny as f64;
-    let x = AxisBoundary::Bounded { low: Side::Inflow, high: Side::Outflow };
-    let y = AxisBoundary::Bounded { low: Side::FreeSlip, high: Side::FreeSlip };
+    let x = AxisBoundary::Bounded {
+        low: Side::Inflow,
+        high: Side::Outflow,
+    };
+    let y = AxisBoundary::Bounded {
+        low: Side::FreeSlip,
+        high: Side::FreeSlip,
+    };
     MacGrid::new_2d([4 * ny, ny], [h, h], [x, y]).unwrap()
 }
 
 #[test]
 fn projection_leaves_divergence_below_the_poisson_tolerance() {
     let tolerance = 1e-9;
-    let options = MacOptions { viscosity: 0.01, cfl: 0.5, divergence_tolerance: tolerance };
+    let options = MacOptions {
+        viscosity: 0.01,
+        cfl: 0.5,
+        divergence_tolerance: tolerance,
+    };
     let cavity = MacGrid::new_2d([48, 48], [1.0 / 48.0; 2], [AxisBoundary::WALLS; 2]).unwrap();
     let obstacle = disc(&cavity, [0.4, 0.55], 0.15);
     let cavity = cavity.with_solid_cells(obstacle).unwrap();
@@ -172,21 +201,38 @@ fn projection_leaves_divergence_below_the_poisson_tolerance() {
     let box3d = MacGrid::new_3d(
         [16, 16, 16],
         [1.0 / 16.0; 3],
-        [AxisBoundary::WALLS, AxisBoundary::Periodic, AxisBoundary::WALLS],
+        [
+            AxisBoundary::WALLS,
+            AxisBoundary::Periodic,
+            AxisBoundary::WALLS,
+        ],
     )
     .unwrap();
-    for (name, grid) in [("cavity + disc", cavity), ("channel + disc", channel), ("3D box", box3d)] {
+    for (name, grid) in [
+        ("cavity + disc", cavity),
+        ("channel + disc", channel),
+        ("3D box", box3d),
+    ] {
         let initial = random_velocity(&grid, 11);
         let before = MacOperators::new(&grid).divergence(&initial);
         let before = before.values.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
         let mut solver = MacSolver::new(grid.clone(), &initial, options).unwrap();
         let after = solver.divergence_max();
         let via_operators = MacOperators::new(&grid).divergence(&solver.velocity());
-        let via_operators = via_operators.values.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
-        eprintln!("{name}: max |div u| {before:.3e} -> {after:.3e} ({:?})", solver.last_poisson());
+        let via_operators = via_operators
+            .values
+            .iter()
+            .fold(0.0, |m: f64, v| m.max(v.abs()));
+        eprintln!(
+            "{name}: max |div u| {before:.3e} -> {after:.3e} ({:?})",
+            solver.last_poisson()
+        );
         assert!(before > 10.0);
         assert!(after <= tolerance, "{name}: {after:.3e}");
-        assert!((via_operators - after).abs() < 1e-12, "{name}: operators disagree");
+        assert!(
+            (via_operators - after).abs() < 1e-12,
+            "{name}: operators disagree"
+        );
     }
 }
 
@@ -213,7 +259,10 @@ fn v_cycle_factor(grid: &MacGrid, cycles: usize) -> f64 {
         last = r;
     }
     let mean_factor = (last / first).powf(1.0 / cycles as f64);
-    eprintln!("levels {}: mean factor {mean_factor:.3}, worst cycle {worst:.3}", solver.level_count());
+    eprintln!(
+        "levels {}: mean factor {mean_factor:.3}, worst cycle {worst:.3}",
+        solver.level_count()
+    );
     mean_factor
 }
 
@@ -264,8 +313,22 @@ fn gradient_is_minus_the_adjoint_of_divergence() {
     // Summation by parts on a closed box: sum_cells p div u = -sum_faces u . grad p for a
     // velocity with zero normal boundary faces.
     for grid in [
-        MacGrid::new_2d([12, 10], [0.1, 0.2], [AxisBoundary::WALLS, AxisBoundary::Periodic]).unwrap(),
-        MacGrid::new_3d([6, 8, 4], [0.3, 0.2, 0.1], [AxisBoundary::Periodic, AxisBoundary::WALLS, AxisBoundary::WALLS]).unwrap(),
+        MacGrid::new_2d(
+            [12, 10],
+            [0.1, 0.2],
+            [AxisBoundary::WALLS, AxisBoundary::Periodic],
+        )
+        .unwrap(),
+        MacGrid::new_3d(
+            [6, 8, 4],
+            [0.3, 0.2, 0.1],
+            [
+                AxisBoundary::Periodic,
+                AxisBoundary::WALLS,
+                AxisBoundary::WALLS,
+            ],
+        )
+        .unwrap(),
     ] {
         let ops = MacOperators::new(&grid);
         let u = random_velocity(&grid, 21);
@@ -290,7 +353,10 @@ fn gradient_is_minus_the_adjoint_of_divergence() {
                 }
             }
         }
-        assert!((lhs - rhs).abs() <= 1e-10 * lhs.abs().max(1.0), "{lhs} vs {rhs}");
+        assert!(
+            (lhs - rhs).abs() <= 1e-10 * lhs.abs().max(1.0),
+            "{lhs} vs {rhs}"
+        );
     }
 }
 
@@ -309,7 +375,13 @@ fn operator_errors(n: usize) -> [f64; 3] {
         .fold(0.0, f64::max);
     // (u . grad) u of Taylor–Green: (sin 2x / 2, sin 2y / 2).
     let adv = ops.advection(&tg);
-    let expected = StaggeredVelocity::from_fn(&grid, |c, x, y, _| 0.5 * if c == 0 { (2.0 * x).sin() } else { (2.0 * y).sin() });
+    let expected = StaggeredVelocity::from_fn(&grid, |c, x, y, _| {
+        0.5 * if c == 0 {
+            (2.0 * x).sin()
+        } else {
+            (2.0 * y).sin()
+        }
+    });
     let adv_error = (0..2)
         .map(|c| max_abs_diff(&adv.components[c], &expected.components[c]))
         .fold(0.0, f64::max);
@@ -325,7 +397,11 @@ fn operator_errors(n: usize) -> [f64; 3] {
     };
     let lap_p = ops.pressure_laplacian(&p);
     let expected_p: Vec<f64> = p.values.iter().map(|v| -2.0 * v).collect();
-    [lap_error, adv_error, max_abs_diff(&lap_p.values, &expected_p)]
+    [
+        lap_error,
+        adv_error,
+        max_abs_diff(&lap_p.values, &expected_p),
+    ]
 }
 
 #[test]
@@ -333,7 +409,10 @@ fn operators_converge_to_their_analytic_values() {
     let coarse = operator_errors(32);
     let fine = operator_errors(64);
     eprintln!("operator errors (laplacian, advection, div grad) n=32 {coarse:?} n=64 {fine:?}");
-    for (name, (c, f)) in ["laplacian", "advection", "div grad"].iter().zip(coarse.iter().zip(&fine)) {
+    for (name, (c, f)) in ["laplacian", "advection", "div grad"]
+        .iter()
+        .zip(coarse.iter().zip(&fine))
+    {
         let order = (c / f).log2();
         assert!(order > 1.9, "{name}: order {order:.2} ({c:.3e} -> {f:.3e})");
         assert!(*f < 3e-3, "{name}: {f:.3e}");
@@ -394,8 +473,12 @@ fn interpolate(xs: &[f64], ys: &[f64], x: f64) -> f64 {
 
 fn cavity_grid_2d(n: usize) -> MacGrid {
     let lid = AxisBoundary::Bounded {
-        low: Side::NoSlip { wall_velocity: [0.0; 3] },
-        high: Side::NoSlip { wall_velocity: [1.0, 0.0, 0.0] },
+        low: Side::NoSlip {
+            wall_velocity: [0.0; 3],
+        },
+        high: Side::NoSlip {
+            wall_velocity: [1.0, 0.0, 0.0],
+        },
     };
     MacGrid::new_2d([n, n], [1.0 / n as f64; 2], [AxisBoundary::WALLS, lid]).unwrap()
 }
@@ -410,14 +493,24 @@ fn lid_driven_cavity_at_re_100_matches_ghia() {
     // (which is within Ghia's own discretisation error on their 129² grid).
     let n = 32;
     let grid = cavity_grid_2d(n);
-    let options = MacOptions { viscosity: 0.01, cfl: 0.5, divergence_tolerance: 1e-6 };
-    let mut solver = MacSolver::new(grid.clone(), &StaggeredVelocity::zeros(&grid), options).unwrap();
+    let options = MacOptions {
+        viscosity: 0.01,
+        cfl: 0.5,
+        divergence_tolerance: 1e-6,
+    };
+    let mut solver =
+        MacSolver::new(grid.clone(), &StaggeredVelocity::zeros(&grid), options).unwrap();
     solver.advance_to(15.0).unwrap();
     let before = solver.velocity();
     solver.advance_to(20.0).unwrap();
     let vel = solver.velocity();
-    let change = (0..2).map(|c| max_abs_diff(&vel.components[c], &before.components[c])).fold(0.0, f64::max);
-    assert!(change < 1e-3, "not steady: change {change:.2e} over 5 time units");
+    let change = (0..2)
+        .map(|c| max_abs_diff(&vel.components[c], &before.components[c]))
+        .fold(0.0, f64::max);
+    assert!(
+        change < 1e-3,
+        "not steady: change {change:.2e} over 5 time units"
+    );
 
     let h = 1.0 / n as f64;
     let mut ys = vec![0.0];
@@ -428,7 +521,10 @@ fn lid_driven_cavity_at_re_100_matches_ghia() {
     }
     ys.push(1.0);
     us.push(1.0);
-    let u_error = GHIA_U_RE100.iter().map(|&(y, u)| (interpolate(&ys, &us, y) - u).abs()).fold(0.0, f64::max);
+    let u_error = GHIA_U_RE100
+        .iter()
+        .map(|&(y, u)| (interpolate(&ys, &us, y) - u).abs())
+        .fold(0.0, f64::max);
     let mut xs = vec![0.0];
     let mut vs = vec![0.0];
     for i in 0..n {
@@ -437,9 +533,18 @@ fn lid_driven_cavity_at_re_100_matches_ghia() {
     }
     xs.push(1.0);
     vs.push(0.0);
-    let v_error = GHIA_V_RE100.iter().map(|&(x, v)| (interpolate(&xs, &vs, x) - v).abs()).fold(0.0, f64::max);
-    eprintln!("cavity Re 100 at {n}²: max |u - Ghia| {u_error:.4}, max |v - Ghia| {v_error:.4}, {} steps", solver.steps());
-    assert!(u_error < 0.02 && v_error < 0.02, "u {u_error:.4}, v {v_error:.4}");
+    let v_error = GHIA_V_RE100
+        .iter()
+        .map(|&(x, v)| (interpolate(&xs, &vs, x) - v).abs())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "cavity Re 100 at {n}²: max |u - Ghia| {u_error:.4}, max |v - Ghia| {v_error:.4}, {} steps",
+        solver.steps()
+    );
+    assert!(
+        u_error < 0.02 && v_error < 0.02,
+        "u {u_error:.4}, v {v_error:.4}"
+    );
     assert!(solver.divergence_max() <= 1e-6);
 }
 
@@ -449,18 +554,35 @@ fn lid_driven_cavity_3d_runs_and_stays_divergence_free() {
     // divergence-free and symmetric about the mid-plane z = 1/2 (the setup is).
     let n = 16;
     let lid = AxisBoundary::Bounded {
-        low: Side::NoSlip { wall_velocity: [0.0; 3] },
-        high: Side::NoSlip { wall_velocity: [1.0, 0.0, 0.0] },
+        low: Side::NoSlip {
+            wall_velocity: [0.0; 3],
+        },
+        high: Side::NoSlip {
+            wall_velocity: [1.0, 0.0, 0.0],
+        },
     };
-    let grid = MacGrid::new_3d([n, n, n], [1.0 / n as f64; 3], [AxisBoundary::WALLS, lid, AxisBoundary::WALLS]).unwrap();
-    let options = MacOptions { viscosity: 0.01, cfl: 0.5, divergence_tolerance: 1e-8 };
-    let mut solver = MacSolver::new(grid.clone(), &StaggeredVelocity::zeros(&grid), options).unwrap();
+    let grid = MacGrid::new_3d(
+        [n, n, n],
+        [1.0 / n as f64; 3],
+        [AxisBoundary::WALLS, lid, AxisBoundary::WALLS],
+    )
+    .unwrap();
+    let options = MacOptions {
+        viscosity: 0.01,
+        cfl: 0.5,
+        divergence_tolerance: 1e-8,
+    };
+    let mut solver =
+        MacSolver::new(grid.clone(), &StaggeredVelocity::zeros(&grid), options).unwrap();
     solver.advance_to(2.0).unwrap();
     let vel = solver.velocity();
     assert!(solver.divergence_max() <= 1e-8);
     // The primary vortex: u < 0 below the centre on the mid-plane, and of a sensible size.
     let u_centre = vel.u()[grid.face_index(0, n / 2, n / 4, n / 2)];
-    assert!(u_centre < -0.05 && u_centre > -0.5, "u at (0.5, 0.25, 0.5): {u_centre}");
+    assert!(
+        u_centre < -0.05 && u_centre > -0.5,
+        "u at (0.5, 0.25, 0.5): {u_centre}"
+    );
     // Mirror symmetry z -> 1 - z: u(k) = u(n-1-k), w(k) = -w(n-k).
     let mut asym: f64 = 0.0;
     for k in 0..n {

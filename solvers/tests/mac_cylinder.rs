@@ -11,9 +11,16 @@ use ferrowave_solvers::datagen::cylinder::{CylinderGenerator, CylinderParameters
 /// Strouhal numbers of the successive shedding periods after `spin_up`, and the probe
 /// amplitude.
 fn shedding(resolution: usize, diameter: f64, spin_up: f64, record: f64) -> (Vec<f64>, f64) {
-    let generator =
-        CylinderGenerator::new(CylinderParameters { resolution, ..Default::default() }).unwrap();
-    let setup = CylinderSetup { reynolds: 100.0, diameter, centre: [1.0, 0.5] };
+    let generator = CylinderGenerator::new(CylinderParameters {
+        resolution,
+        ..Default::default()
+    })
+    .unwrap();
+    let setup = CylinderSetup {
+        reynolds: 100.0,
+        diameter,
+        centre: [1.0, 0.5],
+    };
     let mut solver = generator.solver(&setup).unwrap();
     solver.advance_to(spin_up).unwrap();
     let h = 1.0 / resolution as f64;
@@ -36,7 +43,10 @@ fn shedding(resolution: usize, diameter: f64, spin_up: f64, record: f64) -> (Vec
         }
     }
     let amplitude = values.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
-    let strouhal = crossings.windows(2).map(|w| diameter / (w[1] - w[0])).collect();
+    let strouhal = crossings
+        .windows(2)
+        .map(|w| diameter / (w[1] - w[0]))
+        .collect();
     (strouhal, amplitude)
 }
 

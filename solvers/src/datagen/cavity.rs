@@ -67,7 +67,10 @@ pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<(), Gener
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(parameter(name, format!("must be a positive number, got {value}")))
+        Err(parameter(
+            name,
+            format!("must be a positive number, got {value}"),
+        ))
     }
 }
 
@@ -81,7 +84,10 @@ pub(crate) fn check_range(
     check_positive(min_name, min)?;
     check_positive(max_name, max)?;
     if min > max {
-        return Err(parameter(max_name, format!("must be >= --{min_name} ({min}), got {max}")));
+        return Err(parameter(
+            max_name,
+            format!("must be >= --{min_name} ({min}), got {max}"),
+        ));
     }
     Ok(())
 }
@@ -103,11 +109,7 @@ pub(crate) fn uniform(rng: &mut SampleRng, min: f64, max: f64) -> f64 {
 }
 
 /// The shared coordinate arrays of a 2D grid and the snapshot times.
-pub(crate) fn grid_arrays(
-    grid: &MacGrid,
-    time_steps: usize,
-    interval: f64,
-) -> Vec<SharedArray> {
+pub(crate) fn grid_arrays(grid: &MacGrid, time_steps: usize, interval: f64) -> Vec<SharedArray> {
     let [nx, ny, _] = grid.cells();
     let h = grid.spacing();
     let faces = |n: usize, h: f64| (0..=n).map(|i| i as f64 * h).collect::<Vec<_>>();
@@ -118,10 +120,26 @@ pub(crate) fn grid_arrays(
             shape: vec![time_steps + 1],
             data: (0..=time_steps).map(|s| s as f64 * interval).collect(),
         },
-        SharedArray { name: "x_faces", shape: vec![nx + 1], data: faces(nx, h[0]) },
-        SharedArray { name: "x_cells", shape: vec![nx], data: cells(nx, h[0]) },
-        SharedArray { name: "y_faces", shape: vec![ny + 1], data: faces(ny, h[1]) },
-        SharedArray { name: "y_cells", shape: vec![ny], data: cells(ny, h[1]) },
+        SharedArray {
+            name: "x_faces",
+            shape: vec![nx + 1],
+            data: faces(nx, h[0]),
+        },
+        SharedArray {
+            name: "x_cells",
+            shape: vec![nx],
+            data: cells(nx, h[0]),
+        },
+        SharedArray {
+            name: "y_faces",
+            shape: vec![ny + 1],
+            data: faces(ny, h[1]),
+        },
+        SharedArray {
+            name: "y_cells",
+            shape: vec![ny],
+            data: cells(ny, h[1]),
+        },
         SharedArray {
             name: "velocity_mask",
             shape: vec![2, ny + 1, nx + 1],
@@ -131,7 +149,8 @@ pub(crate) fn grid_arrays(
 }
 
 /// The layout text stored as an attribute.
-pub(crate) const VELOCITY_LAYOUT: &str = "velocity[..., 0, j, i] = u at x-face (x_faces[i], y_cells[j]) for j < ny, i <= nx; \
+pub(crate) const VELOCITY_LAYOUT: &str =
+    "velocity[..., 0, j, i] = u at x-face (x_faces[i], y_cells[j]) for j < ny, i <= nx; \
 velocity[..., 1, j, i] = v at y-face (x_cells[i], y_faces[j]) for j <= ny, i < nx; \
 the other entries (u row j = ny, v column i = nx) are padding, 0 (velocity_mask = 0); \
 pressure[..., j, i] at the cell centre (x_cells[i], y_cells[j])";
@@ -153,18 +172,30 @@ impl CavityGenerator {
     pub fn new(parameters: CavityParameters) -> Result<Self, GenerateError> {
         let p = &parameters;
         if p.resolution < 8 {
-            return Err(parameter("resolution", format!("must be >= 8, got {}", p.resolution)));
+            return Err(parameter(
+                "resolution",
+                format!("must be >= 8, got {}", p.resolution),
+            ));
         }
         if p.time_steps == 0 {
             return Err(parameter("time-steps", "must be >= 1"));
         }
         check_positive("snapshot-interval", p.snapshot_interval)?;
-        check_range("reynolds-min", p.reynolds_min, "reynolds-max", p.reynolds_max)?;
+        check_range(
+            "reynolds-min",
+            p.reynolds_min,
+            "reynolds-max",
+            p.reynolds_max,
+        )?;
         check_solver(p.cfl, p.divergence_tolerance)?;
         let n = p.resolution;
         let lid = AxisBoundary::Bounded {
-            low: Side::NoSlip { wall_velocity: [0.0; 3] },
-            high: Side::NoSlip { wall_velocity: [1.0, 0.0, 0.0] },
+            low: Side::NoSlip {
+                wall_velocity: [0.0; 3],
+            },
+            high: Side::NoSlip {
+                wall_velocity: [1.0, 0.0, 0.0],
+            },
         };
         let grid = MacGrid::new_2d([n, n], [1.0 / n as f64; 2], [AxisBoundary::WALLS, lid])
             .map_err(|e| parameter("resolution", e.to_string()))?;
@@ -187,7 +218,13 @@ impl CavityGenerator {
         };
         let rest = StaggeredVelocity::zeros(&self.grid);
         let mut solver = MacSolver::new(self.grid.clone(), &rest, options).map_err(solver_error)?;
-        record(&mut solver, p.time_steps, p.snapshot_interval, 2 * (n + 1) * (n + 1), n * n)
+        record(
+            &mut solver,
+            p.time_steps,
+            p.snapshot_interval,
+            2 * (n + 1) * (n + 1),
+            n * n,
+        )
     }
 }
 
@@ -209,10 +246,16 @@ pub(crate) fn record(
     let mut pressure = vec![0.0; (time_steps + 1) * pressure_len];
     let mut current = StaggeredVelocity::zeros(solver.grid());
     for s in 0..=time_steps {
-        solver.advance_to(start + s as f64 * interval).map_err(solver_error)?;
+        solver
+            .advance_to(start + s as f64 * interval)
+            .map_err(solver_error)?;
         solver.velocity_into(&mut current);
         let grid = solver.grid().clone();
-        stack_velocity_2d(&grid, &current, &mut velocity[s * velocity_len..(s + 1) * velocity_len]);
+        stack_velocity_2d(
+            &grid,
+            &current,
+            &mut velocity[s * velocity_len..(s + 1) * velocity_len],
+        );
         let p = solver.pressure().map_err(solver_error)?;
         pressure[s * pressure_len..(s + 1) * pressure_len].copy_from_slice(&p.values);
     }
@@ -254,14 +297,27 @@ impl Generator for CavityGenerator {
         let n = self.parameters.resolution;
         let t = self.parameters.time_steps + 1;
         vec![
-            SampleArray { name: "velocity", shape: vec![t, 2, n + 1, n + 1] },
-            SampleArray { name: "pressure", shape: vec![t, n, n] },
-            SampleArray { name: "reynolds", shape: vec![] },
+            SampleArray {
+                name: "velocity",
+                shape: vec![t, 2, n + 1, n + 1],
+            },
+            SampleArray {
+                name: "pressure",
+                shape: vec![t, n, n],
+            },
+            SampleArray {
+                name: "reynolds",
+                shape: vec![],
+            },
         ]
     }
 
     fn shared_arrays(&self) -> Vec<SharedArray> {
-        grid_arrays(&self.grid, self.parameters.time_steps, self.parameters.snapshot_interval)
+        grid_arrays(
+            &self.grid,
+            self.parameters.time_steps,
+            self.parameters.snapshot_interval,
+        )
     }
 
     fn working_bytes(&self) -> usize {
@@ -273,6 +329,10 @@ impl Generator for CavityGenerator {
         let p = &self.parameters;
         let reynolds = uniform(rng, p.reynolds_min, p.reynolds_max);
         let (velocity, pressure) = self.solve(reynolds)?;
-        Ok(vec![super::to_f32(&velocity), super::to_f32(&pressure), vec![reynolds as f32]])
+        Ok(vec![
+            super::to_f32(&velocity),
+            super::to_f32(&pressure),
+            vec![reynolds as f32],
+        ])
     }
 }

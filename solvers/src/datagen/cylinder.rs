@@ -93,8 +93,14 @@ pub fn channel_grid(
     setup: &CylinderSetup,
 ) -> Result<MacGrid, GenerateError> {
     let h = 1.0 / resolution as f64;
-    let x = AxisBoundary::Bounded { low: Side::Inflow, high: Side::Outflow };
-    let y = AxisBoundary::Bounded { low: Side::FreeSlip, high: Side::FreeSlip };
+    let x = AxisBoundary::Bounded {
+        low: Side::Inflow,
+        high: Side::Outflow,
+    };
+    let y = AxisBoundary::Bounded {
+        low: Side::FreeSlip,
+        high: Side::FreeSlip,
+    };
     let grid = MacGrid::new_2d([length_cells, resolution], [h, h], [x, y])
         .map_err(|e| parameter("resolution", e.to_string()))?;
     let r2 = 0.25 * setup.diameter * setup.diameter;
@@ -106,7 +112,8 @@ pub fn channel_grid(
             solid[grid.cell_index(i, j, 0)] = dx * dx + dy * dy <= r2;
         }
     }
-    grid.with_solid_cells(solid).map_err(|e| parameter("diameter-min", e.to_string()))
+    grid.with_solid_cells(solid)
+        .map_err(|e| parameter("diameter-min", e.to_string()))
 }
 
 /// The initial field: the uniform stream U = 1 (inflow faces included) plus a transverse
@@ -132,44 +139,92 @@ impl CylinderGenerator {
     pub fn new(parameters: CylinderParameters) -> Result<Self, GenerateError> {
         let p = &parameters;
         if p.resolution < 8 {
-            return Err(parameter("resolution", format!("must be >= 8, got {}", p.resolution)));
+            return Err(parameter(
+                "resolution",
+                format!("must be >= 8, got {}", p.resolution),
+            ));
         }
         check_positive("channel-length", p.channel_length)?;
         let length_cells = (p.channel_length * p.resolution as f64).round() as usize;
         if length_cells < p.resolution {
-            return Err(parameter("channel-length", format!("must be >= 1, got {}", p.channel_length)));
+            return Err(parameter(
+                "channel-length",
+                format!("must be >= 1, got {}", p.channel_length),
+            ));
         }
         if p.time_steps == 0 {
             return Err(parameter("time-steps", "must be >= 1"));
         }
         check_positive("snapshot-interval", p.snapshot_interval)?;
         if !(p.spin_up_time.is_finite() && p.spin_up_time >= 0.0) {
-            return Err(parameter("spin-up-time", format!("must be >= 0, got {}", p.spin_up_time)));
+            return Err(parameter(
+                "spin-up-time",
+                format!("must be >= 0, got {}", p.spin_up_time),
+            ));
         }
-        check_range("reynolds-min", p.reynolds_min, "reynolds-max", p.reynolds_max)?;
-        check_range("diameter-min", p.diameter_min, "diameter-max", p.diameter_max)?;
-        check_range("centre-x-min", p.centre_x_min, "centre-x-max", p.centre_x_max)?;
-        check_range("centre-y-min", p.centre_y_min, "centre-y-max", p.centre_y_max)?;
+        check_range(
+            "reynolds-min",
+            p.reynolds_min,
+            "reynolds-max",
+            p.reynolds_max,
+        )?;
+        check_range(
+            "diameter-min",
+            p.diameter_min,
+            "diameter-max",
+            p.diameter_max,
+        )?;
+        check_range(
+            "centre-x-min",
+            p.centre_x_min,
+            "centre-x-max",
+            p.centre_x_max,
+        )?;
+        check_range(
+            "centre-y-min",
+            p.centre_y_min,
+            "centre-y-max",
+            p.centre_y_max,
+        )?;
         check_solver(p.cfl, p.divergence_tolerance)?;
         let h = 1.0 / p.resolution as f64;
         let radius = 0.5 * p.diameter_max;
         // The cylinder must stay clear of the walls and of the inflow and outflow sides by
         // two cells, and span at least two cells.
         if p.diameter_min < 2.0 * h {
-            return Err(parameter("diameter-min", format!("must span >= 2 cells (>= {}), got {}", 2.0 * h, p.diameter_min)));
+            return Err(parameter(
+                "diameter-min",
+                format!(
+                    "must span >= 2 cells (>= {}), got {}",
+                    2.0 * h,
+                    p.diameter_min
+                ),
+            ));
         }
         if p.centre_y_min - radius < 2.0 * h || p.centre_y_max + radius > 1.0 - 2.0 * h {
-            return Err(parameter("centre-y-max", "the cylinder (diameter-max) must stay two cells clear of the walls"));
+            return Err(parameter(
+                "centre-y-max",
+                "the cylinder (diameter-max) must stay two cells clear of the walls",
+            ));
         }
         if p.centre_x_min - radius < 2.0 * h {
-            return Err(parameter("centre-x-min", "the cylinder must stay two cells clear of the inflow"));
+            return Err(parameter(
+                "centre-x-min",
+                "the cylinder must stay two cells clear of the inflow",
+            ));
         }
         let length = length_cells as f64 * h;
         if p.centre_x_max + radius > length - 2.0 * p.diameter_max {
-            return Err(parameter("centre-x-max", "the cylinder must end two diameters before the outflow"));
+            return Err(parameter(
+                "centre-x-max",
+                "the cylinder must end two diameters before the outflow",
+            ));
         }
         let resolution = p.resolution;
-        Ok(Self { parameters, cells: [length_cells, resolution] })
+        Ok(Self {
+            parameters,
+            cells: [length_cells, resolution],
+        })
     }
 
     pub fn parameters(&self) -> &CylinderParameters {
@@ -183,7 +238,11 @@ impl CylinderGenerator {
         let diameter = uniform(rng, p.diameter_min, p.diameter_max);
         let x = uniform(rng, p.centre_x_min, p.centre_x_max);
         let y = uniform(rng, p.centre_y_min, p.centre_y_max);
-        CylinderSetup { reynolds, diameter, centre: [x, y] }
+        CylinderSetup {
+            reynolds,
+            diameter,
+            centre: [x, y],
+        }
     }
 
     /// The solver of a configuration at t = 0 (before the spin-up).
@@ -211,8 +270,13 @@ impl CylinderGenerator {
             .solid_cells()
             .map(|s| s.iter().map(|&b| if b { 1.0 } else { 0.0 }).collect())
             .unwrap_or_else(|| vec![0.0; nx * ny]);
-        let (velocity, pressure) =
-            record(&mut solver, p.time_steps, p.snapshot_interval, 2 * (nx + 1) * (ny + 1), nx * ny)?;
+        let (velocity, pressure) = record(
+            &mut solver,
+            p.time_steps,
+            p.snapshot_interval,
+            2 * (nx + 1) * (ny + 1),
+            nx * ny,
+        )?;
         Ok([velocity, pressure, solid])
     }
 }
@@ -269,12 +333,30 @@ impl Generator for CylinderGenerator {
         let [nx, ny] = self.cells;
         let t = self.parameters.time_steps + 1;
         vec![
-            SampleArray { name: "velocity", shape: vec![t, 2, ny + 1, nx + 1] },
-            SampleArray { name: "pressure", shape: vec![t, ny, nx] },
-            SampleArray { name: "solid", shape: vec![ny, nx] },
-            SampleArray { name: "reynolds", shape: vec![] },
-            SampleArray { name: "diameter", shape: vec![] },
-            SampleArray { name: "centre", shape: vec![2] },
+            SampleArray {
+                name: "velocity",
+                shape: vec![t, 2, ny + 1, nx + 1],
+            },
+            SampleArray {
+                name: "pressure",
+                shape: vec![t, ny, nx],
+            },
+            SampleArray {
+                name: "solid",
+                shape: vec![ny, nx],
+            },
+            SampleArray {
+                name: "reynolds",
+                shape: vec![],
+            },
+            SampleArray {
+                name: "diameter",
+                shape: vec![],
+            },
+            SampleArray {
+                name: "centre",
+                shape: vec![2],
+            },
         ]
     }
 
@@ -282,8 +364,12 @@ impl Generator for CylinderGenerator {
         let p = &self.parameters;
         let h = 1.0 / p.resolution as f64;
         // The coordinates and the stacking mask do not depend on the boundary conditions.
-        let grid = MacGrid::new_2d(self.cells, [h, h], [AxisBoundary::WALLS, AxisBoundary::WALLS])
-            .expect("validated in new");
+        let grid = MacGrid::new_2d(
+            self.cells,
+            [h, h],
+            [AxisBoundary::WALLS, AxisBoundary::WALLS],
+        )
+        .expect("validated in new");
         grid_arrays(&grid, p.time_steps, p.snapshot_interval)
     }
 

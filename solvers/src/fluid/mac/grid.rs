@@ -105,12 +105,14 @@ impl MacGrid {
                 return Err(MacError::Grid(format!("axis {a}: spacing must be > 0")));
             }
             match boundary[a] {
-                AxisBoundary::Periodic if cells[a] % 2 != 0 => {
+                AxisBoundary::Periodic if !cells[a].is_multiple_of(2) => {
                     return Err(MacError::Grid(format!(
                         "axis {a}: a periodic axis needs an even number of cells"
                     )))
                 }
-                AxisBoundary::Bounded { low, .. } if low == Side::Outflow => {
+                AxisBoundary::Bounded {
+                    low: Side::Outflow, ..
+                } => {
                     return Err(MacError::Grid(format!(
                         "axis {a}: outflow is supported on the high side only"
                     )))

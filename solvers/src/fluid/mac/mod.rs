@@ -10,6 +10,10 @@
 //! Internally every velocity component is stored with two ghost layers per axis (`layout`)
 //! so the stencils (`momentum`, `projection`) never branch on the boundary.
 
+// Loops over axes and components index several per-axis arrays at once (strides, spacing,
+// boundary, components); an index reads better than zipped iterators there.
+#![allow(clippy::needless_range_loop)]
+
 pub mod grid;
 mod layout;
 mod momentum;

@@ -639,7 +639,11 @@ fn restrict(fine: &Level, coarse: &mut Level) {
                     sum += fine.r[g] + fine.r[g + 1] + fine.r[g + fs[1]] + fine.r[g + 1 + fs[1]];
                 }
                 let idx = coarse_row + i;
-                coarse.b[idx] = if coarse.diag[idx] > 0.0 { sum * scale } else { 0.0 };
+                coarse.b[idx] = if coarse.diag[idx] > 0.0 {
+                    sum * scale
+                } else {
+                    0.0
+                };
             }
         }
     }
@@ -654,12 +658,23 @@ fn prolong_add(coarse: &Level, fine: &mut Level) {
     let x = &coarse.x;
     for k in 0..nf[2] {
         let (kc, sk) = if dim == 3 {
-            (k / 2, if k % 2 == 0 { -(cs[2] as isize) } else { cs[2] as isize })
+            (
+                k / 2,
+                if k % 2 == 0 {
+                    -(cs[2] as isize)
+                } else {
+                    cs[2] as isize
+                },
+            )
         } else {
             (k, 0)
         };
         for j in 0..nf[1] {
-            let sj = if j % 2 == 0 { -(cs[1] as isize) } else { cs[1] as isize };
+            let sj = if j % 2 == 0 {
+                -(cs[1] as isize)
+            } else {
+                cs[1] as isize
+            };
             let coarse_row = coarse.layout.at(0, (j / 2) as isize, kc as isize);
             let fine_row = fine.layout.at(0, j as isize, k as isize);
             for i in 0..nf[0] {

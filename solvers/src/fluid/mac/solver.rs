@@ -71,7 +71,7 @@ impl MacSolver {
         if !(options.cfl > 0.0 && options.cfl <= 1.0) {
             return Err(MacError::Grid("cfl must be in (0, 1]".into()));
         }
-        if !(options.divergence_tolerance > 0.0) {
+        if options.divergence_tolerance.is_nan() || options.divergence_tolerance <= 0.0 {
             return Err(MacError::Grid("divergence tolerance must be > 0".into()));
         }
         for c in 0..grid.dim() {
