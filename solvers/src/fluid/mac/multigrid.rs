@@ -22,6 +22,8 @@ struct Level {
     /// Per padded cell: link weights (x-, x+, y-, y+, z-, z+) and the diagonal.
     weight: Vec<[f64; 6]>,
     diag: Vec<f64>,
+    /// 1 / diag on active cells, 0 on inactive (solid) ones.
+    inv_diag: Vec<f64>,
     x: Vec<f64>,
     b: Vec<f64>,
     r: Vec<f64>,
@@ -60,6 +62,10 @@ impl Level {
                 }
             }
         }
+        let inv_diag = diag
+            .iter()
+            .map(|&d| if d > 0.0 { 1.0 / d } else { 0.0 })
+            .collect();
         Self {
             layout,
             periodic,
@@ -67,6 +73,7 @@ impl Level {
             coef,
             weight,
             diag,
+            inv_diag,
             x: vec![0.0; layout.len],
             b: vec![0.0; layout.len],
             r: vec![0.0; layout.len],
@@ -163,10 +170,8 @@ impl Level {
                     let row = layout.at(0, j as isize, k as isize);
                     let first = (j + k + colour) & 1;
                     for idx in (row + first..row + n[0]).step_by(2) {
-                        let diag = self.diag[idx];
-                        if diag > 0.0 {
-                            x[idx] = (self.neighbours(&x, idx) - self.b[idx]) / diag;
-                        }
+                        // Inactive cells have inv_diag 0 and stay 0.
+                        x[idx] = (self.neighbours(&x, idx) - self.b[idx]) * self.inv_diag[idx];
                     }
                 }
             }
@@ -389,36 +394,38 @@ impl PoissonSolver {
             if self.singular {
                 remove_mean(l0, z);
             }
-            // Flexible CG: the new direction is z made A-conjugate to the previous one.
+            // Flexible CG: the new direction is z made A-conjugate to the previous one,
+            // d = z + beta d, and A d = A z + beta A d needs one operator application.
+            Level::wrap(&l0.layout, &l0.periodic, z);
+            let mut az = std::mem::take(&mut l0.r);
+            l0.apply(z, &mut az);
             if iterations == 0 {
                 direction.copy_from_slice(z);
+                q.copy_from_slice(&az);
             } else {
-                Level::wrap(&l0.layout, &l0.periodic, z);
-                let mut az = std::mem::take(&mut l0.r);
-                l0.apply(z, &mut az);
                 let dq = dot(l0, direction, q);
                 let beta = if dq != 0.0 {
                     -dot(l0, &az, direction) / dq
                 } else {
                     0.0
                 };
-                l0.r = az;
                 Level::for_each_cell(&l0.layout, |idx, _| {
                     direction[idx] = z[idx] + beta * direction[idx];
+                    q[idx] = az[idx] + beta * q[idx];
                 });
             }
-            Level::wrap(&l0.layout, &l0.periodic, direction);
-            l0.apply(direction, q);
+            l0.r = az;
             let pq = dot(l0, direction, q);
             if pq == 0.0 {
                 break;
             }
             let alpha = dot(l0, r, direction) / pq;
+            residual = 0.0;
             Level::for_each_cell(&l0.layout, |idx, _| {
                 x[idx] += alpha * direction[idx];
                 r[idx] -= alpha * q[idx];
+                residual = residual.max(r[idx].abs());
             });
-            residual = max_abs(l0, r);
             iterations += 1;
         }
         let l0 = &self.levels[0];

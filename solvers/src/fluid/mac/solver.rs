@@ -48,7 +48,13 @@ pub struct MacSolver {
     velocity_start: [Vec<f64>; 3],
     rate: [Vec<f64>; 3],
     poisson: PoissonSolver,
-    /// The last pressure (padded cells): the warm start of the next solve.
+    /// The pressure of each RK stage in the last step (padded cells): the warm start of the
+    /// same stage's solve in the next step (stage pressures differ by O(dt), consecutive
+    /// steps' by O(dt) times the pressure's rate of change).
+    stage_pressure: [Vec<f64>; 3],
+    /// The same one step earlier: the guess extrapolates linearly in time.
+    stage_pressure_old: [Vec<f64>; 3],
+    /// The last consistent pressure (`pressure`), its own warm start.
     pressure: Vec<f64>,
     phi: Vec<f64>,
     time: f64,
@@ -98,6 +104,8 @@ impl MacSolver {
             cells,
             options,
             poisson,
+            stage_pressure: std::array::from_fn(|_| vec![0.0; cells.len]),
+            stage_pressure_old: std::array::from_fn(|_| vec![0.0; cells.len]),
             pressure: vec![0.0; cells.len],
             phi: vec![0.0; cells.len],
             time: 0.0,
@@ -279,7 +287,7 @@ impl MacSolver {
         for c in 0..self.grid.dim() {
             self.velocity_start[c].copy_from_slice(&self.velocity[c]);
         }
-        for (a, b) in RK3 {
+        for (stage, (a, b)) in RK3.into_iter().enumerate() {
             self.evaluate_rate(outflow_speed);
             for c in 0..self.grid.dim() {
                 let (u, u0, f) = (
@@ -292,8 +300,10 @@ impl MacSolver {
                 }
             }
             let weight = b * dt;
-            for (phi, &p) in self.phi.iter_mut().zip(&self.pressure) {
-                *phi = p * weight;
+            let extrapolate = if self.steps >= 2 { 1.0 } else { 0.0 };
+            let (current, old) = (&self.stage_pressure[stage], &self.stage_pressure_old[stage]);
+            for ((phi, &p), &p_old) in self.phi.iter_mut().zip(current).zip(old) {
+                *phi = (p + extrapolate * (p - p_old)) * weight;
             }
             let report = project(
                 &self.grid,
@@ -304,7 +314,11 @@ impl MacSolver {
                 self.options.divergence_tolerance,
             )?;
             self.last_poisson = Some(report);
-            for (p, &phi) in self.pressure.iter_mut().zip(&self.phi) {
+            std::mem::swap(
+                &mut self.stage_pressure[stage],
+                &mut self.stage_pressure_old[stage],
+            );
+            for (p, &phi) in self.stage_pressure[stage].iter_mut().zip(&self.phi) {
                 *p = phi / weight;
             }
         }
@@ -372,7 +386,7 @@ impl MacSolver {
     /// The last stage's projection pressure (p = phi / (b_s dt)), without a new solve.
     pub fn projection_pressure(&self) -> CellField {
         let mut out = CellField::zeros(&self.grid);
-        self.cells.gather(&self.pressure, &mut out.values);
+        self.cells.gather(&self.stage_pressure[2], &mut out.values);
         out
     }
 }
