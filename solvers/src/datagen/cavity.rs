@@ -250,12 +250,8 @@ pub(crate) fn record(
             .advance_to(start + s as f64 * interval)
             .map_err(solver_error)?;
         solver.velocity_into(&mut current);
-        let grid = solver.grid().clone();
-        stack_velocity_2d(
-            &grid,
-            &current,
-            &mut velocity[s * velocity_len..(s + 1) * velocity_len],
-        );
+        let range = s * velocity_len..(s + 1) * velocity_len;
+        stack_velocity_2d(solver.grid(), &current, &mut velocity[range]);
         let p = solver.pressure().map_err(solver_error)?;
         pressure[s * pressure_len..(s + 1) * pressure_len].copy_from_slice(&p.values);
     }
