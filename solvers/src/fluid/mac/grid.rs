@@ -314,6 +314,24 @@ pub fn stack_velocity_2d(grid: &MacGrid, vel: &StaggeredVelocity, out: &mut [f64
     }
 }
 
+/// The inverse of `stack_velocity_2d`: the staggered velocity held in a (2, ny + 1, nx + 1)
+/// stacked array (padding ignored), e.g. one snapshot of a cavity or cylinder dataset.
+pub fn unstack_velocity_2d(grid: &MacGrid, stacked: &[f64]) -> StaggeredVelocity {
+    let [nx, ny, _] = grid.cells();
+    let (w, plane) = (nx + 1, (nx + 1) * (ny + 1));
+    assert_eq!(stacked.len(), 2 * plane);
+    let mut vel = StaggeredVelocity::zeros(grid);
+    for j in 0..ny {
+        vel.components[0][j * (nx + 1)..(j + 1) * (nx + 1)]
+            .copy_from_slice(&stacked[j * w..j * w + nx + 1]);
+    }
+    for j in 0..=ny {
+        vel.components[1][j * nx..(j + 1) * nx]
+            .copy_from_slice(&stacked[plane + j * w..plane + j * w + nx]);
+    }
+    vel
+}
+
 /// 1 where `stack_velocity_2d` stores a velocity value, 0 on its padding; shape
 /// (2, ny + 1, nx + 1).
 pub fn stacked_velocity_mask_2d(grid: &MacGrid) -> Vec<f64> {

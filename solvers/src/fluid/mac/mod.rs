@@ -23,8 +23,8 @@ mod projection;
 pub mod solver;
 
 pub use grid::{
-    stack_velocity_2d, stacked_velocity_mask_2d, AxisBoundary, CellField, MacGrid, Side,
-    StaggeredVelocity,
+    stack_velocity_2d, stacked_velocity_mask_2d, unstack_velocity_2d, AxisBoundary, CellField,
+    MacGrid, Side, StaggeredVelocity,
 };
 pub use multigrid::{PoissonReport, PoissonSolver};
 pub use operators::MacOperators;

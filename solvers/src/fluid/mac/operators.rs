@@ -108,7 +108,9 @@ impl MacOperators {
         )
     }
 
-    /// -(u . grad) u + nu lap u: the momentum right-hand side without pressure.
+    /// -(u . grad) u + nu lap u: the momentum right-hand side without pressure. Outflow
+    /// boundary faces get 0 here (the solver applies its convective condition there, with
+    /// the current mean outflow speed).
     pub fn momentum_rate(&self, vel: &StaggeredVelocity, viscosity: f64) -> StaggeredVelocity {
         self.terms(
             vel,
@@ -173,4 +175,24 @@ fn wrap_cells(grid: &MacGrid, layout: &Layout, values: &mut [f64]) {
             });
         }
     }
+}
+
+/// `MacOperators::new(grid).divergence(vel)` (builds the operator set each call).
+pub fn divergence(grid: &MacGrid, vel: &StaggeredVelocity) -> CellField {
+    MacOperators::new(grid).divergence(vel)
+}
+
+/// `MacOperators::new(grid).gradient(p)`.
+pub fn gradient(grid: &MacGrid, p: &CellField) -> StaggeredVelocity {
+    MacOperators::new(grid).gradient(p)
+}
+
+/// `MacOperators::new(grid).advection(vel)`.
+pub fn advection(grid: &MacGrid, vel: &StaggeredVelocity) -> StaggeredVelocity {
+    MacOperators::new(grid).advection(vel)
+}
+
+/// `MacOperators::new(grid).laplacian(vel)`.
+pub fn laplacian(grid: &MacGrid, vel: &StaggeredVelocity) -> StaggeredVelocity {
+    MacOperators::new(grid).laplacian(vel)
 }
