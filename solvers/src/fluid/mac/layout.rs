@@ -79,7 +79,11 @@ impl Layout {
     /// coordinate 0 on the line.
     pub fn for_each_line(&self, a: usize, mut f: impl FnMut(usize, usize)) {
         let g = self.ghosts as isize;
-        let others: Vec<usize> = (0..3).filter(|&b| b != a).collect();
+        let others = match a {
+            0 => [1, 2],
+            1 => [0, 2],
+            _ => [0, 1],
+        };
         let range = |b: usize| -> (isize, isize) {
             if b < self.dim {
                 (-g, self.interior[b] as isize + g)

@@ -242,6 +242,8 @@ pub struct PoissonSolver {
     singular: bool,
     /// Work vectors of the outer CG (fine padded layout).
     cg: [Vec<f64>; 6],
+    /// Direction and its image of the coarsest level's CG.
+    coarse_work: [Vec<f64>; 2],
     max_iterations: usize,
 }
 
@@ -298,6 +300,7 @@ impl PoissonSolver {
             levels,
             singular: !grid.has_outflow(),
             cg: std::array::from_fn(|_| vec![0.0; len]),
+            coarse_work: [Vec::new(), Vec::new()],
             max_iterations: 200,
         }
     }
@@ -489,10 +492,14 @@ impl PoissonSolver {
             remove_mean(level, &mut b);
             level.b = b;
         }
-        let len = level.layout.len;
-        let mut r = level.b.clone();
-        let mut d = r.clone();
-        let mut ad = vec![0.0; len];
+        // CG from the current x (zero inside a V-cycle); the CG's two other vectors are
+        // kept between calls.
+        level.residual();
+        let mut r = std::mem::take(&mut level.r);
+        let [mut d, mut ad] = std::mem::take(&mut self.coarse_work);
+        d.resize(level.layout.len, 0.0);
+        ad.resize(level.layout.len, 0.0);
+        d.copy_from_slice(&r);
         let mut rr = dot(level, &r, &r);
         let stop = rr * 1e-24;
         for _ in 0..(4 * level.cells() + 20) {
@@ -515,6 +522,8 @@ impl PoissonSolver {
             rr = rr_new;
             Level::for_each_cell(&level.layout, |idx, _| d[idx] = r[idx] + beta * d[idx]);
         }
+        level.r = r;
+        self.coarse_work = [d, ad];
     }
 }
 
