@@ -21,7 +21,8 @@ pub struct MacOptions {
     pub viscosity: f64,
     /// Advective Courant number of `stable_dt`: dt sum_a max|u_a| / h_a.
     pub cfl: f64,
-    /// Stop the Poisson solve when max |div u| after the projection is below this (1 / time).
+    /// Stop the Poisson solve when max |div u| after the projection is below this (1 / time);
+    /// the first two RK stages stop at ten times it, the step's final projection at it.
     pub divergence_tolerance: f64,
 }
 
