@@ -210,7 +210,14 @@ fn bad_parameters_exit_2_naming_the_option_and_write_nothing() {
 fn generate_help_lists_the_problems_and_their_defaults() {
     let o = ferrowave(&["generate", "--help"]);
     let text = stdout(&o);
-    for problem in ["darcy", "navier-stokes", "burgers", "helmholtz", "cavity", "cylinder"] {
+    for problem in [
+        "darcy",
+        "navier-stokes",
+        "burgers",
+        "helmholtz",
+        "cavity",
+        "cylinder",
+    ] {
         assert!(text.contains(problem), "{problem} missing from:\n{text}");
     }
     let o = ferrowave(&["generate", "darcy", "--help"]);

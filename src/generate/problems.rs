@@ -45,14 +45,18 @@ pub enum Problem {
     )]
     Helmholtz(HelmholtzArgs),
     /// Lid-driven cavity on the MAC grid, Reynolds number drawn per sample
-    #[command(after_help = "Example:\n  ferrowave generate cavity --samples 20 --resolution 64 \
+    #[command(
+        after_help = "Example:\n  ferrowave generate cavity --samples 20 --resolution 64 \
                             --seed 1 -o cavity.h5\n\nArrays: velocity (N, T+1, 2, R+1, R+1) \
-                            staggered, pressure (N, T+1, R, R). See docs/datasets.md.")]
+                            staggered, pressure (N, T+1, R, R). See docs/datasets.md."
+    )]
     Cavity(CavityArgs),
     /// Channel flow past a cylinder (Kármán vortex street) on the MAC grid
-    #[command(after_help = "Example:\n  ferrowave generate cylinder --samples 10 --resolution 32 \
+    #[command(
+        after_help = "Example:\n  ferrowave generate cylinder --samples 10 --resolution 32 \
                             --seed 1 -o cylinder.h5\n\nArrays: velocity (N, T+1, 2, ...) \
-                            staggered, pressure. See docs/datasets.md.")]
+                            staggered, pressure. See docs/datasets.md."
+    )]
     Cylinder(CylinderArgs),
 }
 
