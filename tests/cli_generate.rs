@@ -92,7 +92,7 @@ const PROBLEMS: &[(&str, &[&str])] = &[
             "--seed",
             "4",
             "--resolution",
-            "41",
+            "51",
             "--angular-frequency",
             "300",
         ],
@@ -171,7 +171,7 @@ fn bad_parameters_exit_2_naming_the_option_and_write_nothing() {
         ),
         (
             "navier-stokes",
-            &["--samples", "1", "--seed", "1", "--viscosity", "-1"],
+            &["--samples", "1", "--seed", "1", "--viscosity=-1"],
             "--viscosity",
         ),
         (

@@ -305,7 +305,7 @@ fn a_restart_from_the_stored_omega0_and_dt_reproduces_the_trajectory() {
 fn the_default_solve_resolution_is_fnos_256_for_64() {
     let generator = NavierStokesGenerator::new(NavierStokesParameters::default()).unwrap();
     assert_eq!(generator.solve_resolution(), 256);
-    assert_eq!(generator.steps_per_unit_time(), 10_000);
+    assert_eq!(generator.steps_per_unit_time(), 1_000);
     let r100 = NavierStokesParameters {
         resolution: 100,
         ..Default::default()

@@ -70,6 +70,8 @@ impl Problem {
             ),
             Problem::Burgers(a) => (Box::new(BurgersGenerator::new(a.parameters())?), a.common),
             Problem::Helmholtz(a) => (Box::new(HelmholtzGenerator::new(a.parameters())?), a.common),
+            Problem::Cavity(a) => (Box::new(CavityGenerator::new(a.parameters())?), a.common),
+            Problem::Cylinder(a) => (Box::new(CylinderGenerator::new(a.parameters())?), a.common),
         })
     }
 }
