@@ -4,7 +4,10 @@
 //! (`fluid::burgers`) on S points, and stores u at t = k T/K, k = 0..K, on every (S/R)-th
 //! point, an R-point grid.
 
-use super::{Attribute, GenerateError, Generator, SampleArray, SampleRng, SharedArray};
+use super::{
+    periodic_solve_resolution, require_positive, Attribute, GenerateError, Generator, SampleArray,
+    SampleRng, SharedArray,
+};
 use crate::fluid::burgers::BurgersSolver;
 use crate::random_field::GaussianRandomField;
 
@@ -65,45 +68,20 @@ impl BurgersGenerator {
     pub fn new(parameters: BurgersParameters) -> Result<Self, GenerateError> {
         let parameter =
             |name: &'static str, reason: String| GenerateError::Parameter { name, reason };
-        let r = parameters.resolution;
-        if r < 4 {
-            return Err(parameter(
-                "resolution",
-                format!("must be at least 4, got {r}"),
-            ));
-        }
-        let solve_resolution = match parameters.solve_resolution {
-            Some(s) if s < r || !s.is_multiple_of(r) => {
-                return Err(parameter(
-                    "solve-resolution",
-                    format!("must be a multiple of the resolution {r}, got {s}"),
-                ))
-            }
-            Some(s) => s,
-            None => DEFAULT_MIN_SOLVE_RESOLUTION.div_ceil(r) * r,
-        };
-        let nu = parameters.viscosity;
-        if !(nu > 0.0 && nu.is_finite()) {
-            return Err(parameter(
-                "viscosity",
-                format!("must be positive, got {nu}"),
-            ));
-        }
+        let solve_resolution = periodic_solve_resolution(
+            parameters.resolution,
+            parameters.solve_resolution,
+            DEFAULT_MIN_SOLVE_RESOLUTION,
+        )?;
+        require_positive("viscosity", parameters.viscosity)?;
         let t = parameters.final_time;
-        if !(t > 0.0 && t.is_finite()) {
-            return Err(parameter(
-                "final-time",
-                format!("must be positive, got {t}"),
-            ));
-        }
+        require_positive("final-time", t)?;
         let k = parameters.output_intervals;
         if k == 0 {
             return Err(parameter("output-intervals", "must be at least 1".into()));
         }
         let dt = parameters.dt;
-        if !(dt > 0.0 && dt.is_finite()) {
-            return Err(parameter("dt", format!("must be positive, got {dt}")));
-        }
+        require_positive("dt", dt)?;
         let interval = t / k as f64;
         let steps = (interval / dt).round();
         if steps < 1.0 || (steps * dt - interval).abs() > 1e-9 * interval || steps > 1e9 {

@@ -87,6 +87,50 @@ pub trait Generator: Sync {
     fn generate(&self, rng: &mut SampleRng) -> Result<Vec<Vec<f32>>, GenerateError>;
 }
 
+/// A [`GenerateError::Parameter`] naming the CLI option.
+pub fn parameter_error(name: &'static str, reason: impl Into<String>) -> GenerateError {
+    GenerateError::Parameter {
+        name,
+        reason: reason.into(),
+    }
+}
+
+/// Checks that `value` (the option `name`) is finite and positive.
+pub fn require_positive(name: &'static str, value: f64) -> Result<(), GenerateError> {
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(parameter_error(
+            name,
+            format!("must be positive, got {value}"),
+        ))
+    }
+}
+
+/// The solve grid of a periodic problem stored at `resolution` points a side: the given one,
+/// which must be a multiple of the resolution (the stored grid keeps every (S/R)-th point),
+/// or the smallest multiple of the resolution that is at least `default_min`.
+pub fn periodic_solve_resolution(
+    resolution: usize,
+    solve_resolution: Option<usize>,
+    default_min: usize,
+) -> Result<usize, GenerateError> {
+    if resolution < 4 {
+        return Err(parameter_error(
+            "resolution",
+            format!("must be at least 4, got {resolution}"),
+        ));
+    }
+    match solve_resolution {
+        Some(s) if s < resolution || !s.is_multiple_of(resolution) => Err(parameter_error(
+            "solve-resolution",
+            format!("must be a multiple of the resolution {resolution}, got {s}"),
+        )),
+        Some(s) => Ok(s),
+        None => Ok(default_min.div_ceil(resolution) * resolution),
+    }
+}
+
 /// Values as f32, for storage.
 pub fn to_f32(values: &[f64]) -> Vec<f32> {
     values.iter().map(|&v| v as f32).collect()

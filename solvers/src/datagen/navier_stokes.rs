@@ -5,7 +5,8 @@
 //! vorticity at t = 0, 1, ..., T on every (S/R)-th node, an R² grid.
 
 use super::{
-    subsample_2d, to_f32, Attribute, GenerateError, Generator, SampleArray, SampleRng, SharedArray,
+    periodic_solve_resolution, require_positive, subsample_2d, to_f32, Attribute, GenerateError,
+    Generator, SampleArray, SampleRng, SharedArray,
 };
 use crate::fluid::vorticity::{fno_forcing, VorticitySolver};
 use crate::random_field::GaussianRandomField;
@@ -65,30 +66,12 @@ impl NavierStokesGenerator {
     pub fn new(parameters: NavierStokesParameters) -> Result<Self, GenerateError> {
         let parameter =
             |name: &'static str, reason: String| GenerateError::Parameter { name, reason };
-        let r = parameters.resolution;
-        if r < 4 {
-            return Err(parameter(
-                "resolution",
-                format!("must be at least 4, got {r}"),
-            ));
-        }
-        let solve_resolution = match parameters.solve_resolution {
-            Some(s) if s < r || !s.is_multiple_of(r) => {
-                return Err(parameter(
-                    "solve-resolution",
-                    format!("must be a multiple of the resolution {r}, got {s}"),
-                ))
-            }
-            Some(s) => s,
-            None => DEFAULT_MIN_SOLVE_RESOLUTION.div_ceil(r) * r,
-        };
-        let nu = parameters.viscosity;
-        if !(nu > 0.0 && nu.is_finite()) {
-            return Err(parameter(
-                "viscosity",
-                format!("must be positive, got {nu}"),
-            ));
-        }
+        let solve_resolution = periodic_solve_resolution(
+            parameters.resolution,
+            parameters.solve_resolution,
+            DEFAULT_MIN_SOLVE_RESOLUTION,
+        )?;
+        require_positive("viscosity", parameters.viscosity)?;
         if parameters.final_time == 0 {
             return Err(parameter("final-time", "must be at least 1".into()));
         }
