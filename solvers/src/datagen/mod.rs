@@ -37,7 +37,8 @@ pub enum Attribute {
     Text(String),
 }
 
-/// A per-sample array: its name in the file and its shape without the sample axis.
+/// A per-sample array: its name in the file and its shape without the sample axis (empty for
+/// a per-sample scalar, stored as an (N,) array).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleArray {
     pub name: &'static str,
