@@ -166,7 +166,8 @@ pub struct NavierStokesArgs {
     /// Final time T; snapshots at t = 0, 1, ..., T
     #[arg(long, value_name = "T", default_value_t = navier_stokes().final_time)]
     final_time: usize,
-    /// Time step (FNO's scheme and step); 1/dt must be a whole number
+    /// Time step of FNO's scheme (FNO used 1e-4; ν = 1e-5 at 256² needs it); 1/dt must be a
+    /// whole number
     #[arg(long, default_value_t = navier_stokes().dt)]
     dt: f64,
 }
