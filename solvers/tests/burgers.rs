@@ -121,24 +121,6 @@ fn default_time_step_error() {
     }
 }
 
-#[test]
-#[ignore = "a timing for the documentation"]
-fn milliseconds_per_step() {
-    for n in [1024, 8192] {
-        let mut solver = BurgersSolver::new(n, 0.1, 1e-4);
-        solver.set_solution(&INITIAL_CONDITION.periodic_1d(n, &mut sample_rng(1, 0)));
-        let steps = 2000;
-        let start = std::time::Instant::now();
-        solver.advance(steps);
-        let ms = start.elapsed().as_secs_f64() * 1e3 / steps as f64;
-        println!("{n}: {ms:.4} ms/step");
-    }
-    let generator = BurgersGenerator::new(BurgersParameters::default()).unwrap();
-    let start = std::time::Instant::now();
-    generator.generate(&mut sample_rng(1, 0)).unwrap();
-    println!("default sample: {:.3} s", start.elapsed().as_secs_f64());
-}
-
 fn small_parameters() -> BurgersParameters {
     BurgersParameters {
         resolution: 64,

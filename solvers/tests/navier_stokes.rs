@@ -183,43 +183,6 @@ fn default_time_step_error_at_t_1() {
     assert!(difference < 1e-3);
 }
 
-#[test]
-#[ignore = "a timing for the documentation"]
-fn milliseconds_per_step() {
-    // Also times the five bare FFTs a step needs, to show what the point-wise work adds.
-    use ferrowave_kernels::fft::RealFft2d;
-    use num_complex::Complex64;
-    for (n, steps) in [(64, 4000), (256, 300)] {
-        let forcing = fno_forcing(n);
-        let omega0 = INITIAL_VORTICITY.periodic_2d(n, n, &mut sample_rng(1, 0));
-        let mut solver = VorticitySolver::new(n, 1e-3, 1e-4, &forcing);
-        solver.set_vorticity(&omega0);
-        let mut fft = RealFft2d::<f64>::new(n, n);
-        let mut spectrum = vec![Complex64::new(0.0, 0.0); fft.spectrum_len()];
-        let mut field = omega0.clone();
-        let (mut step_time, mut fft_time) = (0.0, 0.0);
-        for _ in 0..5 {
-            let start = std::time::Instant::now();
-            solver.advance(steps / 5);
-            step_time += start.elapsed().as_secs_f64();
-            let start = std::time::Instant::now();
-            for _ in 0..steps / 5 {
-                fft.forward(&field, &mut spectrum);
-                for _ in 0..4 {
-                    fft.inverse(&spectrum, &mut field);
-                }
-            }
-            fft_time += start.elapsed().as_secs_f64();
-        }
-        let per = |seconds: f64| seconds * 1e3 / steps as f64;
-        println!(
-            "{n}²: {:.4} ms/step, of which five bare FFTs {:.4} ms",
-            per(step_time),
-            per(fft_time)
-        );
-    }
-}
-
 fn small_parameters() -> NavierStokesParameters {
     NavierStokesParameters {
         resolution: 16,

@@ -183,27 +183,8 @@ impl VorticitySolver {
         }
     }
 
-    /// One step of the scheme in the module documentation.
-    pub fn step(&mut self) {
-        let m = self.n / 2 + 1;
-        // u = ∂ψ/∂y (into field_a), ω_x (into field_b): product = u ω_x.
-        self.fill_derivative(m, |ky, _kx, inv_lap| ky * inv_lap);
-        self.fft.inverse(&self.spectrum, &mut self.field_a);
-        self.fill_derivative(m, |_ky, kx, _| kx);
-        self.fft.inverse(&self.spectrum, &mut self.field_b);
-        for ((p, a), b) in self
-            .product
-            .iter_mut()
-            .zip(&self.field_a)
-            .zip(&self.field_b)
-        {
-            *p = a * b;
-        }
-        // v = −∂ψ/∂x, ω_y: product += v ω_y.
-        self.fill_derivative(m, |_ky, kx, inv_lap| -kx * inv_lap);
-        self.fft.inverse(&self.spectrum, &mut self.field_a);
-        self.fill_derivative(m, |ky, _kx, _| ky);
-        self.fft.inverse(&self.spectrum, &mut self.field_b);
+    /// product += field_a * field_b, point by point.
+    fn accumulate_product(&mut self) {
         for ((p, a), b) in self
             .product
             .iter_mut()
@@ -212,6 +193,24 @@ impl VorticitySolver {
         {
             *p += a * b;
         }
+    }
+
+    /// One step of the scheme in the module documentation.
+    pub fn step(&mut self) {
+        let m = self.n / 2 + 1;
+        // u = ∂ψ/∂y (into field_a), ω_x (into field_b): product = u ω_x.
+        self.fill_derivative(m, |ky, _kx, inv_lap| ky * inv_lap);
+        self.fft.inverse(&self.spectrum, &mut self.field_a);
+        self.fill_derivative(m, |_ky, kx, _| kx);
+        self.fft.inverse(&self.spectrum, &mut self.field_b);
+        self.product.fill(0.0);
+        self.accumulate_product();
+        // v = −∂ψ/∂x, ω_y: product += v ω_y.
+        self.fill_derivative(m, |_ky, kx, inv_lap| -kx * inv_lap);
+        self.fft.inverse(&self.spectrum, &mut self.field_a);
+        self.fill_derivative(m, |ky, _kx, _| ky);
+        self.fft.inverse(&self.spectrum, &mut self.field_b);
+        self.accumulate_product();
         self.fft.forward(&self.product, &mut self.spectrum);
         for ((((w, f), diffusion), gain), forcing) in self
             .vorticity_hat
