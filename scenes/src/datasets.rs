@@ -61,27 +61,26 @@ impl SampleProgress for NoProgress {
 /// working memory plus the finished samples waiting to be written (at most two per thread
 /// in the usual case).
 pub fn memory_estimate(generator: &dyn Generator, threads: usize) -> u64 {
-    let sample_bytes: usize = generator
-        .sample_arrays()
-        .iter()
-        .map(|a| a.shape.iter().product::<usize>() * 4)
-        .sum();
-    (threads * (generator.working_bytes() + 2 * sample_bytes)) as u64
+    (threads * (generator.working_bytes() + 2 * sample_bytes(generator))) as u64
 }
 
 /// Bytes of the finished file's data (headers aside).
 pub fn file_estimate(generator: &dyn Generator, samples: usize) -> u64 {
-    let per_sample: usize = generator
-        .sample_arrays()
-        .iter()
-        .map(|a| a.shape.iter().product::<usize>() * 4)
-        .sum();
     let shared: usize = generator
         .shared_arrays()
         .iter()
         .map(|a| a.data.len() * 8)
         .sum();
-    (samples * per_sample + shared) as u64
+    (samples * sample_bytes(generator) + shared) as u64
+}
+
+/// Bytes one sample's arrays take as f32.
+fn sample_bytes(generator: &dyn Generator) -> usize {
+    generator
+        .sample_arrays()
+        .iter()
+        .map(|a| a.shape.iter().product::<usize>() * 4)
+        .sum()
 }
 
 /// Generates `samples` samples with `seed` on `threads` threads (0: all cores) and writes
@@ -114,7 +113,7 @@ pub fn generate_dataset(
     let started = Instant::now();
     let temporary = temporary_path(path);
     let outcome =
-        write_file(generator, &temporary, samples, seed, &pool, progress).and_then(|times| {
+        write_file(generator, &temporary, path, samples, seed, &pool, progress).and_then(|times| {
             std::fs::rename(&temporary, path)
                 .map_err(|e| write_error(path, e))
                 .map(|()| times)
@@ -129,13 +128,7 @@ pub fn generate_dataset(
         }),
         Err(error) => {
             let _ = std::fs::remove_file(&temporary);
-            Err(match error {
-                DatasetError::Write { message, .. } => DatasetError::Write {
-                    path: path.to_path_buf(),
-                    message,
-                },
-                other => other,
-            })
+            Err(error)
         }
     }
 }
@@ -153,8 +146,10 @@ fn write_error(path: &Path, error: impl std::fmt::Display) -> DatasetError {
 
 type SampleOutcome = (usize, Result<(Vec<Vec<f32>>, Duration), GenerateError>);
 
+/// Writes the file at `temporary`; errors name `path`, the file the user asked for.
 fn write_file(
     generator: &dyn Generator,
+    temporary: &Path,
     path: &Path,
     samples: usize,
     seed: u64,
@@ -162,7 +157,7 @@ fn write_file(
     progress: &dyn SampleProgress,
 ) -> Result<Vec<Duration>, DatasetError> {
     let h5 = |e: hdf5::Error| write_error(path, e);
-    let file = hdf5::File::create(path).map_err(h5)?;
+    let file = hdf5::File::create(temporary).map_err(h5)?;
     write_attributes(&file, generator, samples, seed).map_err(h5)?;
     for shared in generator.shared_arrays() {
         file.new_dataset::<f64>()
