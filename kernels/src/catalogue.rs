@@ -10,6 +10,8 @@
 //! Spectral buffers hold fields in a backend-defined partially transformed state between the
 //! two; a buffer read by an operation is consumed by it.
 
+use crate::device::DeviceError;
+
 /// A spectral work buffer.
 pub type Spec = usize;
 
@@ -60,31 +62,63 @@ pub enum Update {
     AbsorbingPressure { step: usize, whole: WholeGrid },
 }
 
+/// Sensor samples of the steps ended since the last `AcousticBackend::take_samples`.
+pub struct Samples<'a> {
+    pub steps: usize,
+    /// Pressure, step-major: `[step][sensor]`.
+    pub pressure: &'a [f32],
+    /// Velocity per axis, step-major, when `AcousticSetup::sample_velocity`; empty otherwise.
+    pub velocity: [&'a [f32]; 3],
+}
+
 /// A backend executing the catalogue.
+///
+/// Per step the loop calls `spectral` and `fused` as `step.rs` says, then `end_step`, and
+/// `take_samples` whenever `sample_capacity` steps have ended since the last take (and after
+/// the last step). Read-backs may fail on a device (lost device, failed copy); the CPU never
+/// fails.
 pub trait AcousticBackend {
     /// Number of spectral buffers this backend was built with.
     fn spectral_buffers(&self) -> usize;
     fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]);
     fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]);
-    /// Pressure at the sensor points from the last update that formed p.
-    fn pressure_samples(&self) -> &[f32];
-    /// Velocity component `axis` at the sensor points (staggered grid), as of the last
-    /// velocity update.
-    fn velocity_samples(&mut self, axis: usize) -> &[f32];
-    /// The whole pressure field of the last update that formed p with `WholeGrid::keep`
-    /// (requires `AcousticSetup::keep_pressure_field`).
-    fn pressure_field(&self) -> &[f32];
-    /// Running (max, min) of p over the grid (requires `whole_grid_extremes.pressure`).
-    fn pressure_extremes(&self) -> (&[f32], &[f32]);
-    /// Running (max, min) of velocity component `axis` (requires `whole_grid_extremes.velocity`).
-    fn velocity_extremes(&self, axis: usize) -> (&[f32], &[f32]);
+    /// Ends a step: keeps the sensor samples of the last update that formed p (and of the
+    /// velocity as it now is, when sampled), and with `cw = Some((w_re, w_im))` adds w p at
+    /// each sensor to the running CW sums.
+    fn end_step(&mut self, cw: Option<(f64, f64)>);
+    /// Steps of samples the backend holds before `take_samples` must be called.
+    fn sample_capacity(&self) -> usize;
+    /// The samples of the steps ended since the last call.
+    fn take_samples(&mut self) -> Result<Samples<'_>, DeviceError>;
+    /// The running CW sums (re, im) per sensor.
+    fn cw_sums(&mut self) -> Result<(Vec<f64>, Vec<f64>), DeviceError>;
+    /// Copies the whole pressure field of the last update that formed p with
+    /// `WholeGrid::keep` (requires `AcousticSetup::keep_pressure_field`).
+    fn pressure_field(&mut self, out: &mut [f32]) -> Result<(), DeviceError>;
+    /// Copies the running max and min of p over the grid (requires
+    /// `whole_grid_extremes.pressure`).
+    fn pressure_extremes(&mut self, max: &mut [f32], min: &mut [f32]) -> Result<(), DeviceError>;
+    /// Copies the running max and min of velocity component `axis` (requires
+    /// `whole_grid_extremes.velocity`).
+    fn velocity_extremes(
+        &mut self,
+        axis: usize,
+        max: &mut [f32],
+        min: &mut [f32],
+    ) -> Result<(), DeviceError>;
     /// Copies `out.len()` values of velocity component `axis` from index `start` with
     /// `stride` (a grid line) into `out`.
-    fn velocity_line(&self, axis: usize, start: usize, stride: usize, out: &mut [f32]);
+    fn velocity_line(
+        &mut self,
+        axis: usize,
+        start: usize,
+        stride: usize,
+        out: &mut [f32],
+    ) -> Result<(), DeviceError>;
     /// Copies velocity component `axis` (staggered grid) into `out`.
-    fn velocity_field(&self, axis: usize, out: &mut [f32]);
+    fn velocity_field(&mut self, axis: usize, out: &mut [f32]) -> Result<(), DeviceError>;
     /// max |rho_x + rho_y + rho_z| over the grid; NaN or infinite if any value is.
-    fn density_magnitude(&self) -> f32;
-    /// Bytes of memory held by the backend.
+    fn density_magnitude(&mut self) -> Result<f32, DeviceError>;
+    /// Bytes of memory held by the backend (device memory for a GPU backend).
     fn bytes_allocated(&self) -> usize;
 }

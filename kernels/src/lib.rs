@@ -9,11 +9,13 @@
 
 pub mod catalogue;
 pub mod cpu;
+pub mod device;
 pub mod fft;
 pub mod kspace;
 pub mod setup;
 #[cfg(feature = "wgpu")]
 pub mod wgpu;
 
-pub use catalogue::{AcousticBackend, Spec, SpectralOp, Update, WholeGrid};
+pub use catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update, WholeGrid};
+pub use device::{DeviceDescription, DeviceError, DeviceKind};
 pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};

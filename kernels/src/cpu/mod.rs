@@ -8,7 +8,8 @@ mod plane_index;
 mod shared;
 mod updates;
 
-use crate::catalogue::{AcousticBackend, Spec, SpectralOp, Update};
+use crate::catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update};
+use crate::device::DeviceError;
 use crate::setup::AcousticSetup;
 use engine::Engine;
 use kspace_tables::KSpaceTables;
@@ -54,7 +55,10 @@ pub struct CpuAcoustic {
     pressure_sources: PlaneIndex,
     velocity_sources: [PlaneIndex; 3],
     pressure_samples: Vec<f32>,
+    /// Velocity at the sensors per axis, gathered at the end of each step when sampled.
     velocity_samples: Vec<f32>,
+    /// Running CW sums (re, im) per sensor.
+    cw_sums: [Vec<f64>; 2],
     pressure_field: Vec<f32>,
     /// Running whole-grid (max, min) of p and of each velocity component, when asked for.
     pressure_extremes: [Vec<f32>; 2],
@@ -117,7 +121,16 @@ impl CpuAcoustic {
                 point_index(&setup.velocity_sources[2]),
             ],
             pressure_samples: vec![0.0; setup.sensor_points.len()],
-            velocity_samples: vec![0.0; setup.sensor_points.len()],
+            velocity_samples: vec![
+                0.0;
+                setup.sensor_points.len()
+                    * setup.ndim
+                    * setup.sample_velocity as usize
+            ],
+            cw_sums: [
+                vec![0.0; setup.sensor_points.len()],
+                vec![0.0; setup.sensor_points.len()],
+            ],
             pressure_field: if setup.keep_pressure_field {
                 vec![0.0; n]
             } else {
@@ -149,51 +162,100 @@ impl AcousticBackend for CpuAcoustic {
         updates::run(self, update, inverse, forward);
     }
 
-    fn pressure_samples(&self) -> &[f32] {
-        &self.pressure_samples
-    }
-
-    fn velocity_samples(&mut self, axis: usize) -> &[f32] {
-        let u = &self.velocity[axis];
-        for (s, &p) in self
-            .velocity_samples
-            .iter_mut()
-            .zip(&self.setup.sensor_points)
-        {
-            *s = u[p];
+    fn end_step(&mut self, cw: Option<(f64, f64)>) {
+        if self.setup.sample_velocity {
+            let sensors = self.setup.sensor_points.len();
+            for axis in 0..self.setup.ndim {
+                let u = &self.velocity[axis];
+                let samples = &mut self.velocity_samples[axis * sensors..(axis + 1) * sensors];
+                for (s, &p) in samples.iter_mut().zip(&self.setup.sensor_points) {
+                    *s = u[p];
+                }
+            }
         }
-        &self.velocity_samples
+        if let Some((w_re, w_im)) = cw {
+            let [sum_re, sum_im] = &mut self.cw_sums;
+            for ((re, im), &p) in sum_re
+                .iter_mut()
+                .zip(sum_im.iter_mut())
+                .zip(&self.pressure_samples)
+            {
+                *re += w_re * p as f64;
+                *im += w_im * p as f64;
+            }
+        }
     }
 
-    fn pressure_field(&self) -> &[f32] {
-        &self.pressure_field
+    fn sample_capacity(&self) -> usize {
+        1
     }
 
-    fn pressure_extremes(&self) -> (&[f32], &[f32]) {
-        (&self.pressure_extremes[0], &self.pressure_extremes[1])
+    fn take_samples(&mut self) -> Result<Samples<'_>, DeviceError> {
+        let sensors = self.setup.sensor_points.len();
+        let velocity = |axis: usize| {
+            if self.setup.sample_velocity && axis < self.setup.ndim {
+                &self.velocity_samples[axis * sensors..(axis + 1) * sensors]
+            } else {
+                &[][..]
+            }
+        };
+        Ok(Samples {
+            steps: 1,
+            pressure: &self.pressure_samples,
+            velocity: [velocity(0), velocity(1), velocity(2)],
+        })
     }
 
-    fn velocity_extremes(&self, axis: usize) -> (&[f32], &[f32]) {
-        let [max, min] = &self.velocity_extremes[axis];
-        (max, min)
+    fn cw_sums(&mut self) -> Result<(Vec<f64>, Vec<f64>), DeviceError> {
+        Ok((self.cw_sums[0].clone(), self.cw_sums[1].clone()))
     }
 
-    fn velocity_line(&self, axis: usize, start: usize, stride: usize, out: &mut [f32]) {
+    fn pressure_field(&mut self, out: &mut [f32]) -> Result<(), DeviceError> {
+        out.copy_from_slice(&self.pressure_field);
+        Ok(())
+    }
+
+    fn pressure_extremes(&mut self, max: &mut [f32], min: &mut [f32]) -> Result<(), DeviceError> {
+        max.copy_from_slice(&self.pressure_extremes[0]);
+        min.copy_from_slice(&self.pressure_extremes[1]);
+        Ok(())
+    }
+
+    fn velocity_extremes(
+        &mut self,
+        axis: usize,
+        max: &mut [f32],
+        min: &mut [f32],
+    ) -> Result<(), DeviceError> {
+        max.copy_from_slice(&self.velocity_extremes[axis][0]);
+        min.copy_from_slice(&self.velocity_extremes[axis][1]);
+        Ok(())
+    }
+
+    fn velocity_line(
+        &mut self,
+        axis: usize,
+        start: usize,
+        stride: usize,
+        out: &mut [f32],
+    ) -> Result<(), DeviceError> {
         let u = &self.velocity[axis];
         for (k, v) in out.iter_mut().enumerate() {
             *v = u[start + k * stride];
         }
+        Ok(())
     }
 
-    fn velocity_field(&self, axis: usize, out: &mut [f32]) {
+    fn velocity_field(&mut self, axis: usize, out: &mut [f32]) -> Result<(), DeviceError> {
         out.copy_from_slice(&self.velocity[axis]);
+        Ok(())
     }
 
-    fn density_magnitude(&self) -> f32 {
+    fn density_magnitude(&mut self) -> Result<f32, DeviceError> {
         use rayon::prelude::*;
         let ndim = self.setup.ndim;
         let rho = &self.density;
-        (0..self.setup.num_points())
+        Ok((0..self.setup.num_points())
             .into_par_iter()
             .with_min_len(4096)
             .map(|i| {
@@ -204,7 +266,7 @@ impl AcousticBackend for CpuAcoustic {
                     f32::INFINITY
                 }
             })
-            .reduce(|| 0.0, f32::max)
+            .reduce(|| 0.0, f32::max))
     }
 
     fn bytes_allocated(&self) -> usize {
@@ -227,6 +289,8 @@ impl AcousticBackend for CpuAcoustic {
                 .map(|v| v.len() * 4)
                 .sum::<usize>()
             + self.sensors.bytes()
-            + self.pressure_samples.len() * 8
+            + self.pressure_samples.len() * 4
+            + self.velocity_samples.len() * 4
+            + self.cw_sums.iter().map(|s| s.len() * 8).sum::<usize>()
     }
 }

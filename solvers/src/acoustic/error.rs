@@ -12,6 +12,8 @@ pub enum SolverError {
     OutOfMemory { needed_mib: f64, available_mib: f64 },
     #[error("the run is unstable and was stopped at step {step}: {reason}")]
     Unstable { step: usize, reason: String },
+    #[error(transparent)]
+    Device(#[from] ferrowave_kernels::DeviceError),
     #[error("could not start {threads} worker threads: {reason}")]
     Threads { threads: usize, reason: String },
 }

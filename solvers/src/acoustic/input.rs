@@ -255,6 +255,16 @@ impl Record {
     pub fn any_velocity(&self) -> bool {
         self.u || self.u_max || self.u_min || self.u_rms
     }
+
+    /// Whether a whole-grid field (final, max or min) is recorded.
+    pub fn any_whole_grid(&self) -> bool {
+        self.p_final
+            || self.u_final
+            || self.p_max_all
+            || self.p_min_all
+            || self.u_max_all
+            || self.u_min_all
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -3,7 +3,7 @@
 //! the grid lines through the sensors (k-Wave shifts the whole grid; only these lines matter).
 
 use ferrowave_kernels::kspace;
-use ferrowave_kernels::AcousticBackend;
+use ferrowave_kernels::{AcousticBackend, DeviceError};
 use num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::sync::Arc;
@@ -95,12 +95,16 @@ impl NonStaggered {
     }
 
     /// Non-staggered velocity component `axis` at the sensors, from the backend's field.
-    pub fn sample(&mut self, backend: &dyn AcousticBackend, axis: usize) -> &[f32] {
+    pub fn sample(
+        &mut self,
+        backend: &mut dyn AcousticBackend,
+        axis: usize,
+    ) -> Result<&[f32], DeviceError> {
         let a = &self.axes[axis];
         let n = a.r2c.len();
         let (line, spectrum) = (&mut self.line[..n], &mut self.spectrum[..n / 2 + 1]);
         for l in &a.lines {
-            backend.velocity_line(axis, l.start, a.stride, line);
+            backend.velocity_line(axis, l.start, a.stride, line)?;
             a.r2c
                 .process_with_scratch(line, spectrum, &mut self.scratch)
                 .expect("line transform sizes are fixed at construction");
@@ -118,6 +122,6 @@ impl NonStaggered {
                 self.samples[j] = line[position];
             }
         }
-        &self.samples
+        Ok(&self.samples)
     }
 }

@@ -8,7 +8,9 @@ use super::recorder::Recorder;
 use super::sources::{self, Target};
 use super::{materials, memory, pml, stability};
 use ferrowave_kernels::cpu::estimate_bytes;
+use ferrowave_kernels::device::gpu_acoustic_bytes;
 use ferrowave_kernels::setup::{AcousticSetup, Extremes};
+use ferrowave_kernels::DeviceKind;
 
 /// What `ferrowave check` prints and result files carry.
 #[derive(Clone, Debug)]
@@ -49,6 +51,8 @@ pub struct Plan {
     pub(crate) record: Record,
     pub(crate) record_start: usize,
     pub(crate) sources_end: usize,
+    /// Host memory of a run on a GPU backend, bytes.
+    gpu_host_bytes: u64,
     summary: PlanSummary,
 }
 
@@ -350,22 +354,27 @@ impl Plan {
             + if record.u_max_all { ndim } else { 0 }
             + if record.u_min_all { ndim } else { 0 };
         let finals = whole_grid_outputs * points * 4;
-        let memory_bytes = (estimate_bytes(&setup, threads)
-            + Recorder::estimate_bytes(
-                record,
-                sensor.record_start_step,
-                steps,
-                sensor.points.len(),
-                ndim,
-            )
-            + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
+        let recording_bytes = (Recorder::estimate_bytes(
+            record,
+            sensor.record_start_step,
+            steps,
+            sensor.points.len(),
+            ndim,
+        ) + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
             + finals) as u64;
+        let memory_bytes = estimate_bytes(&setup, threads) as u64 + recording_bytes;
         let smoothing = if sources.smooth_initial_pressure && sources.initial_pressure.is_some() {
             SMOOTHING_BYTES_PER_POINT * points as u64
         } else {
             0
         };
         let memory_bytes = memory_bytes.max(smoothing);
+        // A GPU run keeps on the host the setup (coefficients, sources, p0) and what is
+        // recorded; the fields live on the device.
+        let gpu_host_bytes = (recording_bytes
+            + setup.coefficient_bytes() as u64
+            + 4 * points as u64 * setup.initial_pressure.is_some() as u64)
+            .max(smoothing);
         let dims = |v: &[usize]| v[..ndim].to_vec();
         let summary = PlanSummary {
             ndim,
@@ -400,6 +409,7 @@ impl Plan {
             record: record.clone(),
             record_start: sensor.record_start_step,
             sources_end,
+            gpu_host_bytes,
             summary,
         })
     }
@@ -416,5 +426,24 @@ impl Plan {
     /// Refuses the run, before anything is allocated, if it would not fit in memory.
     pub fn check_memory(&self) -> Result<(), SolverError> {
         check_fits(self.summary.memory_bytes)
+    }
+
+    /// Host memory of a run on `device`, bytes.
+    pub fn host_bytes(&self, device: DeviceKind) -> u64 {
+        match device {
+            DeviceKind::Cpu => self.summary.memory_bytes,
+            _ => self.gpu_host_bytes,
+        }
+    }
+
+    /// Device memory the backend of GPU `device` would allocate (the CUDA context aside).
+    pub fn device_bytes(&self, device: DeviceKind) -> Result<u64, SolverError> {
+        Ok(gpu_acoustic_bytes(device, &self.setup)?)
+    }
+
+    /// Refuses a run on `device` that would not fit in host memory. The GPU backends check
+    /// their own memory when they open, before allocating.
+    pub fn check_memory_on(&self, device: DeviceKind) -> Result<(), SolverError> {
+        check_fits(self.host_bytes(device))
     }
 }

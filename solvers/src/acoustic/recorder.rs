@@ -38,12 +38,12 @@ impl Statistics {
 }
 
 /// Running DFT at one frequency over the last samples of the run.
+/// The sums themselves are kept by the backend (on the device for a GPU), fed with the
+/// weights this hands out.
 struct ContinuousWaveSum {
     omega_dt: f64,
     first_step: usize,
     count: usize,
-    re: Vec<f64>,
-    im: Vec<f64>,
 }
 
 /// A quantity recorded per sensor: the stored series and/or its statistics.
@@ -105,8 +105,6 @@ impl Recorder {
                 omega_dt: 2.0 * PI * cw.frequency_hz * dt,
                 first_step: steps - window,
                 count: 0,
-                re: vec![0.0; sensors],
-                im: vec![0.0; sensors],
             }
         });
         Self {
@@ -153,17 +151,23 @@ impl Recorder {
         if step >= self.start {
             self.pressure.add(step - self.start, samples);
         }
-        if let Some(cw) = &mut self.cw {
-            if step >= cw.first_step {
-                let phase = cw.omega_dt * step as f64;
-                let (s, c) = phase.sin_cos();
-                for (j, &v) in samples.iter().enumerate() {
-                    cw.re[j] += v as f64 * c;
-                    cw.im[j] -= v as f64 * s;
-                }
-                cw.count += 1;
-            }
+    }
+
+    /// The weights (cos, -sin of the drive phase) with which the backend adds step `step`'s
+    /// pressure to the CW sums, when the step lies in the CW window.
+    pub fn cw_weights(&mut self, step: usize) -> Option<(f64, f64)> {
+        let cw = self.cw.as_mut()?;
+        if step < cw.first_step {
+            return None;
         }
+        cw.count += 1;
+        let (s, c) = (cw.omega_dt * step as f64).sin_cos();
+        Some((c, -s))
+    }
+
+    /// Whether the run records CW amplitude and phase.
+    pub fn wants_cw(&self) -> bool {
+        self.cw.is_some()
     }
 
     pub fn non_staggered(&mut self, step: usize, axis: usize, samples: &[f32]) {
@@ -178,7 +182,8 @@ impl Recorder {
         }
     }
 
-    pub fn finish(self, data: &mut SensorData) {
+    /// Fills `data`; `cw_sums` are the backend's running CW sums (re, im) when CW is recorded.
+    pub fn finish(self, data: &mut SensorData, cw_sums: Option<(Vec<f64>, Vec<f64>)>) {
         let r = &self.record;
         let n = self.samples;
         data.p = self.pressure.series;
@@ -208,19 +213,17 @@ impl Recorder {
                     .collect(),
             );
         }
-        if let Some(cw) = self.cw {
+        if let (Some(cw), Some((re, im))) = (self.cw, cw_sums) {
             let k = cw.count.max(1) as f64;
             data.cw_amplitude = Some(
-                cw.re
-                    .iter()
-                    .zip(&cw.im)
+                re.iter()
+                    .zip(&im)
                     .map(|(a, b)| (2.0 * a.hypot(*b) / k) as f32)
                     .collect(),
             );
             data.cw_phase = Some(
-                cw.re
-                    .iter()
-                    .zip(&cw.im)
+                re.iter()
+                    .zip(&im)
                     .map(|(a, b)| b.atan2(*a) as f32)
                     .collect(),
             );
@@ -243,12 +246,18 @@ mod tests {
             ..Default::default()
         };
         let mut rec = Recorder::new(&record, 0, steps, 1, 1, dt);
+        let (mut re, mut im) = (0.0, 0.0);
         for n in 0..steps {
             let t = n as f64 * dt;
-            rec.pressure(n, &[(2.5 * (2.0 * PI * f * t + 0.7).cos()) as f32]);
+            let p = (2.5 * (2.0 * PI * f * t + 0.7).cos()) as f32;
+            rec.pressure(n, &[p]);
+            if let Some((w_re, w_im)) = rec.cw_weights(n) {
+                re += w_re * p as f64;
+                im += w_im * p as f64;
+            }
         }
         let mut data = SensorData::default();
-        rec.finish(&mut data);
+        rec.finish(&mut data, Some((vec![re], vec![im])));
         assert!((data.cw_amplitude.unwrap()[0] - 2.5).abs() < 1e-4);
         assert!((data.cw_phase.unwrap()[0] - 0.7).abs() < 1e-4);
     }
@@ -267,7 +276,7 @@ mod tests {
             rec.pressure(n, &[*v]);
         }
         let mut data = SensorData::default();
-        rec.finish(&mut data);
+        rec.finish(&mut data, None);
         assert_eq!(data.p.unwrap().row(0).to_vec(), vec![-1.0, 2.0]);
         assert_eq!(data.p_max.unwrap()[0], 2.0);
         assert_eq!(data.p_min.unwrap()[0], -1.0);

@@ -9,7 +9,8 @@ use super::smoothing::smooth_like_kwave;
 use super::stability::Watch;
 use super::step::{self, Schedule};
 use ferrowave_kernels::cpu::CpuAcoustic;
-use ferrowave_kernels::{AcousticBackend, WholeGrid};
+use ferrowave_kernels::device::open_gpu_acoustic;
+use ferrowave_kernels::{AcousticBackend, DeviceKind, Samples, WholeGrid};
 use ndarray::{IxDyn, ShapeBuilder};
 use std::time::Instant;
 
@@ -32,7 +33,17 @@ impl Plan {
         self,
         progress: &mut (dyn Progress + Send),
     ) -> Result<(SensorData, RunStats), SolverError> {
-        self.check_memory()?;
+        self.run_on(DeviceKind::Cpu, progress)
+    }
+
+    /// Runs the simulation on `device`. The CPU uses the plan's thread count; a GPU backend
+    /// refuses, before allocating, a run that does not fit in its free memory.
+    pub fn run_on(
+        self,
+        device: DeviceKind,
+        progress: &mut (dyn Progress + Send),
+    ) -> Result<(SensorData, RunStats), SolverError> {
+        self.check_memory_on(device)?;
         let threads = self.summary().threads;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -41,11 +52,12 @@ impl Plan {
                 threads,
                 reason: e.to_string(),
             })?;
-        pool.install(|| self.execute(progress, threads))
+        pool.install(|| self.execute(device, progress, threads))
     }
 
     fn execute(
         self,
+        device: DeviceKind,
         progress: &mut (dyn Progress + Send),
         threads: usize,
     ) -> Result<(SensorData, RunStats), SolverError> {
@@ -79,7 +91,19 @@ impl Plan {
         let mut non_staggered = record
             .u_non_staggered
             .then(|| NonStaggered::new(&setup.sensor_points, setup.shape, setup.spacing, ndim));
-        let mut backend = CpuAcoustic::new(setup);
+        let mut backend: Box<dyn AcousticBackend> = match device {
+            DeviceKind::Cpu => Box::new(CpuAcoustic::new(setup)),
+            gpu => open_gpu_acoustic(gpu, setup)?,
+        };
+        let backend = backend.as_mut();
+        // The non-staggered shift reads grid lines of u after each step, so samples are
+        // taken every step then.
+        let capacity = if non_staggered.is_some() {
+            1
+        } else {
+            backend.sample_capacity().max(1)
+        };
+        let mut first_untaken = 0;
 
         for n in 0..steps {
             let recording = n >= record_start;
@@ -92,66 +116,79 @@ impl Plan {
                 extremes: recording && (record.u_max_all || record.u_min_all),
             };
             if n == 0 && has_initial_pressure {
-                step::initial_pressure(&mut backend, ndim, pressure, velocity);
+                step::initial_pressure(backend, ndim, pressure, velocity);
             } else {
-                step::advance(&mut backend, &schedule, n, pressure, velocity);
+                step::advance(backend, &schedule, n, pressure, velocity);
             }
-            let p = backend.pressure_samples();
-            watch.check_samples(n, p)?;
-            recorder.pressure(n, p);
-            if recorder.wants_velocity() {
-                for axis in 0..ndim {
-                    recorder.velocity(n, axis, backend.velocity_samples(axis));
-                }
+            backend.end_step(recorder.cw_weights(n));
+            if n + 1 - first_untaken == capacity || n + 1 == steps {
+                let samples = backend.take_samples()?;
+                record_samples(
+                    &samples,
+                    first_untaken,
+                    sensors,
+                    ndim,
+                    &mut watch,
+                    &mut recorder,
+                )?;
+                first_untaken = n + 1;
             }
             if let Some(shift) = non_staggered.as_mut() {
                 if n >= record_start {
                     for axis in 0..ndim {
-                        recorder.non_staggered(n, axis, shift.sample(&backend, axis));
+                        recorder.non_staggered(n, axis, shift.sample(backend, axis)?);
                     }
                 }
             }
             if n % FIELD_CHECK_INTERVAL == 0 || n + 1 == steps {
-                watch.check_field(n, backend.density_magnitude())?;
+                watch.check_field(n, backend.density_magnitude()?)?;
             }
             progress.update(n + 1, steps);
         }
 
         let mut data = SensorData::default();
-        recorder.finish(&mut data);
+        let cw_sums = if recorder.wants_cw() {
+            Some(backend.cw_sums()?)
+        } else {
+            None
+        };
+        recorder.finish(&mut data, cw_sums);
         let field = |values: Vec<f32>| -> Field {
             Field::from_shape_vec(IxDyn(map.user.dims()).f(), values)
                 .expect("cropped field matches the user grid")
                 .as_standard_layout()
                 .into_owned()
         };
+        let points = map.num_points();
+        let mut buffer = vec![0.0; if record.any_whole_grid() { points } else { 0 }];
+        let mut second = vec![0.0; if record.any_whole_grid() { points } else { 0 }];
         if record.p_final {
-            data.p_final = Some(field(map.crop(backend.pressure_field())));
+            backend.pressure_field(&mut buffer)?;
+            data.p_final = Some(field(map.crop(&buffer)));
         }
         if record.u_final {
-            let mut buffer = vec![0.0; map.num_points()];
-            data.u_final = Some(
-                (0..ndim)
-                    .map(|axis| {
-                        backend.velocity_field(axis, &mut buffer);
-                        field(map.crop(&buffer))
-                    })
-                    .collect(),
-            );
+            let mut fields = Vec::with_capacity(ndim);
+            for axis in 0..ndim {
+                backend.velocity_field(axis, &mut buffer)?;
+                fields.push(field(map.crop(&buffer)));
+            }
+            data.u_final = Some(fields);
         }
-        let (p_max, p_min) = backend.pressure_extremes();
-        data.p_max_all = record.p_max_all.then(|| field(map.crop(p_max)));
-        data.p_min_all = record.p_min_all.then(|| field(map.crop(p_min)));
-        let velocity_extremes = |pick_max: bool| -> Vec<Field> {
-            (0..ndim)
-                .map(|axis| {
-                    let (max, min) = backend.velocity_extremes(axis);
-                    field(map.crop(if pick_max { max } else { min }))
-                })
-                .collect()
-        };
-        data.u_max_all = record.u_max_all.then(|| velocity_extremes(true));
-        data.u_min_all = record.u_min_all.then(|| velocity_extremes(false));
+        if record.p_max_all || record.p_min_all {
+            backend.pressure_extremes(&mut buffer, &mut second)?;
+            data.p_max_all = record.p_max_all.then(|| field(map.crop(&buffer)));
+            data.p_min_all = record.p_min_all.then(|| field(map.crop(&second)));
+        }
+        if record.u_max_all || record.u_min_all {
+            let (mut max, mut min) = (Vec::new(), Vec::new());
+            for axis in 0..ndim {
+                backend.velocity_extremes(axis, &mut buffer, &mut second)?;
+                max.push(field(map.crop(&buffer)));
+                min.push(field(map.crop(&second)));
+            }
+            data.u_max_all = record.u_max_all.then_some(max);
+            data.u_min_all = record.u_min_all.then_some(min);
+        }
         let stats = RunStats {
             steps,
             dt_s: dt,
@@ -161,4 +198,29 @@ impl Plan {
         };
         Ok((data, stats))
     }
+}
+
+/// Feeds a block of samples, whose first step is `first_step`, to the stability watch and
+/// the recorder.
+fn record_samples(
+    samples: &Samples,
+    first_step: usize,
+    sensors: usize,
+    ndim: usize,
+    watch: &mut Watch,
+    recorder: &mut Recorder,
+) -> Result<(), SolverError> {
+    for k in 0..samples.steps {
+        let n = first_step + k;
+        let row = k * sensors..(k + 1) * sensors;
+        let p = &samples.pressure[row.clone()];
+        watch.check_samples(n, p)?;
+        recorder.pressure(n, p);
+        if recorder.wants_velocity() {
+            for axis in 0..ndim {
+                recorder.velocity(n, axis, &samples.velocity[axis][row.clone()]);
+            }
+        }
+    }
+    Ok(())
 }
