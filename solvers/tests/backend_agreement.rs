@@ -1,0 +1,461 @@
+//! The same scenes on every GPU backend this build includes agree with the CPU stepper.
+//!
+//! Tolerance: relative L2 <= 1e-5 on every recorded array. Both run the same plan in f32;
+//! what differs is the FFT algorithm and the order of additions, a few ulps (~1e-7) per
+//! transform, which the k-space scheme does not amplify over these few dozen steps (it is
+//! stable), so 1e-5 leaves room for the accumulation and still catches any wrong factor,
+//! sign, index or missing term (those give errors of order 1e-2 or more).
+//!
+//! A backend not built in (features `wgpu`, `cuda`) or without a device skips, printing why.
+//! The scenes are small so that WGSL on lavapipe (CI) runs them in seconds.
+
+use ferrowave_kernels::{DeviceError, DeviceKind};
+use ferrowave_solvers::acoustic::*;
+
+const TOLERANCE: f64 = 1e-5;
+
+fn relative_l2(reference: &[f32], other: &[f32]) -> f64 {
+    assert_eq!(reference.len(), other.len(), "array lengths differ");
+    let (mut diff, mut norm) = (0.0f64, 0.0f64);
+    for (&a, &b) in reference.iter().zip(other) {
+        diff += (a as f64 - b as f64).powi(2);
+        norm += (a as f64).powi(2);
+    }
+    if norm == 0.0 {
+        diff.sqrt()
+    } else {
+        (diff / norm).sqrt()
+    }
+}
+
+/// Every recorded array of a run, by name, flattened.
+fn arrays(data: &SensorData) -> Vec<(String, Vec<f32>)> {
+    let mut out = Vec::new();
+    let mut add = |name: &str, values: Option<Vec<f32>>| {
+        if let Some(v) = values {
+            out.push((name.to_string(), v));
+        }
+    };
+    let flat1 = |a: &Option<ndarray::Array1<f32>>| a.as_ref().map(|a| a.to_vec());
+    let flat2 = |a: &Option<ndarray::Array2<f32>>| a.as_ref().map(|a| a.iter().copied().collect());
+    let flatd = |a: &Option<Field>| a.as_ref().map(|a| a.iter().copied().collect());
+    add("p", flat2(&data.p));
+    add("p_max", flat1(&data.p_max));
+    add("p_min", flat1(&data.p_min));
+    add("p_rms", flat1(&data.p_rms));
+    add("p_final", flatd(&data.p_final));
+    add("p_max_all", flatd(&data.p_max_all));
+    add("p_min_all", flatd(&data.p_min_all));
+    add("cw_amplitude", flat1(&data.cw_amplitude));
+    // The phase is compared through the complex amplitude, where it is well defined.
+    if let (Some(a), Some(phi)) = (&data.cw_amplitude, &data.cw_phase) {
+        let re = a.iter().zip(phi).map(|(a, f)| a * f.cos()).collect();
+        let im = a.iter().zip(phi).map(|(a, f)| a * f.sin()).collect();
+        add("cw_re", Some(re));
+        add("cw_im", Some(im));
+    }
+    let per_axis = |name: &str, v: &Option<Vec<ndarray::Array2<f32>>>| {
+        v.as_ref().map(|v| {
+            (
+                name.to_string(),
+                v.iter().flat_map(|a| a.iter().copied()).collect::<Vec<_>>(),
+            )
+        })
+    };
+    out.extend(per_axis("u", &data.u));
+    out.extend(per_axis("u_non_staggered", &data.u_non_staggered));
+    let per_axis1 = |name: &str, v: &Option<Vec<ndarray::Array1<f32>>>| {
+        v.as_ref().map(|v| {
+            (
+                name.to_string(),
+                v.iter().flat_map(|a| a.iter().copied()).collect::<Vec<_>>(),
+            )
+        })
+    };
+    out.extend(per_axis1("u_max", &data.u_max));
+    out.extend(per_axis1("u_min", &data.u_min));
+    out.extend(per_axis1("u_rms", &data.u_rms));
+    let per_axis_field = |name: &str, v: &Option<Vec<Field>>| {
+        v.as_ref().map(|v| {
+            (
+                name.to_string(),
+                v.iter().flat_map(|a| a.iter().copied()).collect::<Vec<_>>(),
+            )
+        })
+    };
+    out.extend(per_axis_field("u_final", &data.u_final));
+    out.extend(per_axis_field("u_max_all", &data.u_max_all));
+    out.extend(per_axis_field("u_min_all", &data.u_min_all));
+    out
+}
+
+/// Runs `sim` on the CPU and on `device`; None (after printing why) when `device` cannot run.
+fn compare(name: &str, sim: &Simulation, device: DeviceKind) -> Option<Vec<(String, f64)>> {
+    let cpu = Plan::new(sim, 2).unwrap().run(&mut ()).unwrap().0;
+    let gpu = match Plan::new(sim, 2).unwrap().run_on(device, &mut ()) {
+        Ok((data, _)) => data,
+        Err(SolverError::Device(
+            e @ (DeviceError::NotBuilt(_) | DeviceError::Unavailable { .. }),
+        )) => {
+            eprintln!("skipping {name} on {device}: {e}");
+            return None;
+        }
+        Err(e) => panic!("{name} on {device}: {e}"),
+    };
+    let (a, b) = (arrays(&cpu), arrays(&gpu));
+    assert_eq!(
+        a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        b.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "{name}: both backends record the same quantities"
+    );
+    let errors: Vec<(String, f64)> = a
+        .iter()
+        .zip(&b)
+        .map(|((n, x), (_, y))| (n.clone(), relative_l2(x, y)))
+        .collect();
+    eprintln!("{name} on {device}: {errors:?}");
+    for (quantity, error) in &errors {
+        assert!(
+            *error <= TOLERANCE,
+            "{name} on {device}: {quantity} differs from the CPU by {error:.2e} (relative L2)"
+        );
+    }
+    Some(errors)
+}
+
+fn ball(grid: &Grid, centre: [f64; 3], radius: f64, value: f32) -> Vec<f32> {
+    (0..grid.num_points())
+        .map(|i| {
+            let c = grid.coords(i);
+            let r2: f64 = (0..grid.ndim)
+                .map(|a| (c[a] as f64 - centre[a]).powi(2))
+                .sum();
+            if r2 <= radius * radius {
+                value
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+fn water() -> Medium {
+    Medium {
+        sound_speed: Property::Uniform(1500.0),
+        density: Property::Uniform(1000.0),
+        density_staggered: None,
+        absorption: None,
+        nonlinearity: None,
+    }
+}
+
+/// The benchmark problem at a small size: homogeneous water, PML 10 inside, smoothed p0 ball,
+/// with every whole-grid output and the velocity series.
+fn homogeneous_3d() -> Simulation {
+    let n = 32;
+    let grid = Grid::new(&[n, n, n], &[1e-4; 3]).unwrap();
+    let p0 = ball(&grid, [15.0, 16.0, 17.0], 4.0, 1.0);
+    let points = vec![
+        grid.index(16, 16, 16),
+        grid.index(20, 12, 16),
+        grid.index(11, 22, 9),
+    ];
+    Simulation {
+        medium: water(),
+        pml: Pml::kwave_default(3),
+        time: TimeSpec {
+            steps: Some(40),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: true,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points,
+            record: Record {
+                p: true,
+                u: true,
+                p_final: true,
+                u_final: true,
+                p_max_all: true,
+                p_min_all: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+/// Heterogeneous, power-law absorbing, nonlinear 2D medium driven by an additive (k-space
+/// corrected) pressure tone burst; sizes with factors 3 and 5; CW and statistics recorded.
+fn absorbing_nonlinear_2d() -> Simulation {
+    let (nx, ny) = (48, 40);
+    let grid = Grid::new(&[nx, ny], &[1e-4, 1e-4]).unwrap();
+    let inclusion = ball(&grid, [30.0, 22.0, 0.0], 7.0, 1.0);
+    let c: Vec<f32> = inclusion.iter().map(|&m| 1500.0 + 300.0 * m).collect();
+    let rho: Vec<f32> = inclusion.iter().map(|&m| 1000.0 + 800.0 * m).collect();
+    let alpha: Vec<f32> = inclusion.iter().map(|&m| 0.75 + 4.0 * m).collect();
+    let source_points: Vec<usize> = (14..26).map(|y| grid.index(8, y, 0)).collect();
+    let dt = 2e-8;
+    let f0 = 1.5e6;
+    let length = 60;
+    let signal: Vec<f32> = (0..length)
+        .map(|n| {
+            let t = n as f64 * dt;
+            (2e4 * (2.0 * std::f64::consts::PI * f0 * t).sin()) as f32
+        })
+        .collect();
+    let sensors: Vec<usize> = (0..nx)
+        .step_by(5)
+        .flat_map(|x| [grid.index(x, 20, 0), grid.index(x, 9, 0)])
+        .collect();
+    Simulation {
+        medium: Medium {
+            sound_speed: Property::Map(c),
+            density: Property::Map(rho),
+            density_staggered: None,
+            absorption: Some(Absorption {
+                alpha_coeff_db: Property::Map(alpha),
+                alpha_power: 1.5,
+                stokes: false,
+            }),
+            nonlinearity: Some(Property::Uniform(5.0)),
+        },
+        pml: Pml {
+            size: [8, 6, 0],
+            alpha: [2.0, 1.5, 0.0],
+            inside: true,
+        },
+        time: TimeSpec {
+            dt_s: Some(dt),
+            steps: Some(90),
+            ..Default::default()
+        },
+        sources: Sources {
+            pressure: Some(TimeVaryingSource {
+                points: source_points,
+                signals: signal,
+                per_point: false,
+                length,
+                mode: SourceMode::Additive,
+                units: SignalUnits::Physical,
+            }),
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: sensors,
+            record: Record {
+                p: true,
+                p_max: true,
+                p_min: true,
+                p_rms: true,
+                u_max_all: true,
+                u_min_all: true,
+                cw: Some(ContinuousWave {
+                    frequency_hz: f0,
+                    periods: 1.0,
+                }),
+                ..Default::default()
+            },
+            record_start_step: 10,
+        },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+/// 1D Stokes absorption with a Dirichlet pressure source and an uncorrected additive velocity
+/// source, one signal per point, PML outside the grid.
+fn stokes_sources_1d() -> Simulation {
+    let n = 70;
+    let grid = Grid::new(&[n], &[5e-5]).unwrap();
+    let dt = 1e-8;
+    let length = 50;
+    let pulse = |n: usize, shift: f64| {
+        let t = n as f64 - 12.0 - shift;
+        (1e4 * (-t * t / 20.0).exp()) as f32
+    };
+    let pressure_signals: Vec<f32> = (0..length).map(|k| pulse(k, 0.0)).collect();
+    let velocity_signals: Vec<f32> = (0..length)
+        .flat_map(|k| [pulse(k, 0.0) * 1e-6, pulse(k, 3.0) * -2e-6])
+        .collect();
+    Simulation {
+        medium: Medium {
+            sound_speed: Property::Uniform(1540.0),
+            density: Property::Uniform(1040.0),
+            density_staggered: None,
+            absorption: Some(Absorption {
+                alpha_coeff_db: Property::Uniform(2.0),
+                alpha_power: 2.0,
+                stokes: true,
+            }),
+            nonlinearity: None,
+        },
+        pml: Pml {
+            size: [12, 0, 0],
+            alpha: [2.0, 0.0, 0.0],
+            inside: false,
+        },
+        time: TimeSpec {
+            dt_s: Some(dt),
+            steps: Some(120),
+            ..Default::default()
+        },
+        sources: Sources {
+            pressure: Some(TimeVaryingSource {
+                points: vec![grid.index(20, 0, 0)],
+                signals: pressure_signals,
+                per_point: false,
+                length,
+                mode: SourceMode::Dirichlet,
+                units: SignalUnits::Physical,
+            }),
+            velocity: [
+                Some(TimeVaryingSource {
+                    points: vec![grid.index(40, 0, 0), grid.index(41, 0, 0)],
+                    signals: velocity_signals,
+                    per_point: true,
+                    length,
+                    mode: SourceMode::AdditiveNoCorrection,
+                    units: SignalUnits::Physical,
+                }),
+                None,
+                None,
+            ],
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: (0..n).step_by(3).collect(),
+            record: Record {
+                p: true,
+                u: true,
+                u_rms: true,
+                p_final: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+/// 3D heterogeneous density with an additive (corrected) velocity source along z, radix-7
+/// and radix-5 axes, and the non-staggered velocity.
+fn velocity_source_3d() -> Simulation {
+    let (nx, ny, nz) = (24, 20, 28);
+    let grid = Grid::new(&[nx, ny, nz], &[1e-4; 3]).unwrap();
+    let slab: Vec<f32> = (0..grid.num_points())
+        .map(|i| {
+            if grid.coords(i)[2] >= 16 {
+                1200.0
+            } else {
+                1000.0
+            }
+        })
+        .collect();
+    let points: Vec<usize> = (9..15)
+        .flat_map(|x| (8..12).map(move |y| (x, y)))
+        .map(|(x, y)| grid.index(x, y, 8))
+        .collect();
+    let dt = 1.5e-8;
+    let length = 40;
+    let signal: Vec<f32> = (0..length)
+        .map(|n| (1e-3 * (2.0 * std::f64::consts::PI * 1e6 * n as f64 * dt).sin()) as f32)
+        .collect();
+    Simulation {
+        medium: Medium {
+            sound_speed: Property::Uniform(1500.0),
+            density: Property::Map(slab),
+            density_staggered: None,
+            absorption: None,
+            nonlinearity: None,
+        },
+        pml: Pml {
+            size: [4, 4, 6],
+            alpha: [2.0; 3],
+            inside: true,
+        },
+        time: TimeSpec {
+            dt_s: Some(dt),
+            steps: Some(45),
+            ..Default::default()
+        },
+        sources: Sources {
+            velocity: [
+                None,
+                None,
+                Some(TimeVaryingSource {
+                    points,
+                    signals: signal,
+                    per_point: false,
+                    length,
+                    mode: SourceMode::Additive,
+                    units: SignalUnits::Physical,
+                }),
+            ],
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: vec![
+                grid.index(12, 10, 14),
+                grid.index(12, 10, 20),
+                grid.index(5, 15, 22),
+            ],
+            record: Record {
+                p: true,
+                u: true,
+                u_non_staggered: true,
+                p_max_all: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+fn check_all(device: DeviceKind) {
+    let scenes: [(&str, fn() -> Simulation); 4] = [
+        ("homogeneous 3D p0", homogeneous_3d),
+        ("absorbing nonlinear 2D", absorbing_nonlinear_2d),
+        ("Stokes 1D with sources", stokes_sources_1d),
+        ("velocity source 3D", velocity_source_3d),
+    ];
+    for (name, scene) in scenes {
+        if compare(name, &scene(), device).is_none() {
+            return;
+        }
+    }
+}
+
+#[test]
+fn wgsl_stepper_agrees_with_the_cpu() {
+    check_all(DeviceKind::Wgpu);
+}
+
+#[test]
+fn cuda_stepper_agrees_with_the_cpu() {
+    check_all(DeviceKind::Cuda);
+}
+
+#[test]
+fn a_backend_not_built_in_says_how_to_get_it() {
+    for device in [DeviceKind::Cuda, DeviceKind::Wgpu] {
+        if device.compiled_in() {
+            continue;
+        }
+        let err = Plan::new(&stokes_sources_1d(), 1)
+            .unwrap()
+            .run_on(device, &mut ())
+            .err()
+            .expect("refused");
+        let text = err.to_string();
+        assert!(text.contains(&format!("--features {device}")), "{text}");
+    }
+}
