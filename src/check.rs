@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use ferrowave_kernels::DeviceKind;
 use ferrowave_scenes::load_scene;
 use ferrowave_solvers::acoustic::{Plan, PlanSummary};
 
@@ -39,7 +40,7 @@ pub fn pml(summary: &PlanSummary) -> String {
     )
 }
 
-pub fn check(path: &Path, threads: usize) -> Result<(), Failure> {
+pub fn check(path: &Path, threads: usize, device: DeviceKind) -> Result<(), Failure> {
     let scene = load_scene(path)?;
     let plan = Plan::new(&scene.simulation, threads)?;
     let s = plan.summary();
@@ -75,8 +76,9 @@ pub fn check(path: &Path, threads: usize) -> Result<(), Failure> {
     if let Some(ppw) = report::points_per_wavelength(&scene, s) {
         println!("{}", line("sampling", ppw));
     }
-    let (memory, _fits) = report::memory_fit(s);
-    println!("{}", line("memory", memory));
+    for (label, text) in report::device_memory(&plan, device) {
+        println!("{}", line(label, text));
+    }
     println!(
         "{}",
         line(

@@ -1,8 +1,8 @@
 //! `ferrowave kwave`: kspaceFirstOrder-OMP v1.3's command line on ferrowave's solver.
 //!
 //! `ferrowave kwave -i INPUT.h5 -o OUTPUT.h5 [options]` reads a k-Wave input file (as k-Wave
-//! MATLAB's 'SaveToDisk' or k-wave-python's save_to_disk write it), runs it on the CPU and
-//! writes the output file the binary would write. The same program answers to the name
+//! MATLAB's 'SaveToDisk' or k-wave-python's save_to_disk write it), runs it on the CPU (or
+//! a GPU with `--device`) and writes the output file the binary would write. The same program answers to the name
 //! `kspaceFirstOrder-OMP` (see [`invoked_as_alias`]), so k-Wave and k-wave-python can call
 //! it in place of the binary. docs/kwave.md lists the options and what is supported.
 
@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::Parser as _;
+use ferrowave_kernels::DeviceKind;
 use ferrowave_scenes::kwave::{
     run_file, KwaveError, KwaveInput, KwaveOptions, RecordFlags, KWAVE_BINARY,
 };
@@ -60,9 +61,9 @@ pub struct KwaveArgs {
     #[arg(long = "verbose", value_name = "LEVEL", default_value_t = 0,
           value_parser = clap::value_parser!(u8).range(0..=2))]
     pub verbose: u8,
-    /// Where to run: only cpu for now
-    #[arg(long = "device", value_name = "DEVICE", default_value = "cpu")]
-    pub device: String,
+    /// Backend that runs the simulation (`ferrowave devices` lists what is usable here)
+    #[arg(long = "device", value_enum, default_value_t)]
+    pub device: crate::devices::DeviceArg,
     /// Copy the sensor mask (and its type) into the output file
     #[arg(long = "copy_sensor_mask")]
     pub copy_sensor_mask: bool,
@@ -126,7 +127,7 @@ pub struct KwaveArgs {
     /// Checkpoint after this many time steps (not supported)
     #[arg(long = "checkpoint_timesteps", value_name = "STEPS", hide = true)]
     pub checkpoint_timesteps: Option<String>,
-    /// GPU device (kspaceFirstOrder-CUDA's option; not supported)
+    /// GPU index (kspaceFirstOrder-CUDA's option): 0 with --device cuda, the GPU used
     #[arg(short = 'g', value_name = "DEVICE", hide = true)]
     pub gpu: Option<String>,
 }
@@ -196,17 +197,14 @@ impl KwaveArgs {
 
     /// The library's options, refusing what cannot be honoured.
     pub fn options(&self) -> Result<KwaveOptions, KwaveError> {
-        if !self.device.eq_ignore_ascii_case("cpu") {
-            return Err(KwaveError::Unsupported(format!(
-                "--device {}: only --device cpu is available in `ferrowave kwave` for now",
-                self.device
-            )));
-        }
+        let device = DeviceKind::from(self.device);
         if let Some(g) = &self.gpu {
-            return Err(KwaveError::Unsupported(format!(
-                "-g {g} (a GPU device of kspaceFirstOrder-CUDA): `ferrowave kwave` runs on the \
-                 CPU (--device cpu); drop -g"
-            )));
+            if device != DeviceKind::Cuda || g.trim() != "0" {
+                return Err(KwaveError::Unsupported(format!(
+                    "-g {g} (kspaceFirstOrder-CUDA's GPU index): ferrowave runs on GPU 0 with \
+                     --device cuda (or wgpu); drop -g or use -g 0 with --device cuda"
+                )));
+            }
         }
         let checkpoint = [
             ("--checkpoint_file", &self.checkpoint_file),
@@ -234,6 +232,7 @@ impl KwaveArgs {
             compression_level: self.compression_level,
             threads,
             benchmark_steps: self.benchmark.map(|b| b as usize),
+            device,
         };
         options.validate()?;
         Ok(options)
@@ -283,7 +282,10 @@ fn print_setup(input: &KwaveInput, summary: &PlanSummary, options: &KwaveOptions
     } else {
         format!("{nx} x {ny}")
     };
-    println!("Threads:      {}", summary.threads);
+    match options.device {
+        DeviceKind::Cpu => println!("Threads:      {}", summary.threads),
+        gpu => println!("Device:       {gpu}"),
+    }
     println!("Domain:       {domain} ({}-D, PML inside)", input.ndim);
     println!(
         "Time steps:   {} of dt = {:.4e} s",

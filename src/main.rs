@@ -4,6 +4,7 @@
 //! done or failed (memory, instability, output). docs/cli.md describes the commands.
 
 mod check;
+mod devices;
 mod failure;
 mod format;
 mod generate;
@@ -41,7 +42,8 @@ struct Cli {
 enum Command {
     /// Run a scene and write its result file (HDF5)
     #[command(
-        long_about = "Runs a scene on the CPU and writes one HDF5 result file.\n\n\
+        long_about = "Runs a scene on the CPU (or a GPU with --device) and writes one HDF5 \
+                      result file.\n\n\
                       Prints the grid, time step and memory estimate first, refuses a run that \
                       would not fit in the available memory (before allocating anything), \
                       shows progress (steps, steps/s, ETA) on stderr, and ends with the wall \
@@ -69,6 +71,12 @@ enum Command {
         after_help = "Example:\n  ferrowave check examples/homogeneous_2d_p0.toml"
     )]
     Check(CheckArgs),
+    /// List the devices the acoustic solver can run on (cpu, cuda, wgpu) and why any cannot
+    #[command(
+        after_help = "Example:\n  ferrowave devices\n\nGPU backends are built with \
+                      `cargo build --release --features cuda,wgpu`; see docs/gpu.md."
+    )]
+    Devices,
     /// Describe a result or dataset file: grid or parameters, and each array's shape and range
     #[command(after_help = "Example:\n  ferrowave info examples/homogeneous_2d_p0.h5")]
     Info(InfoArgs),
@@ -105,6 +113,9 @@ struct RunArgs {
     /// No progress display (the header and summary are still printed)
     #[arg(short, long)]
     quiet: bool,
+    /// Backend that runs the simulation (`ferrowave devices` lists what is usable here)
+    #[arg(short, long, value_enum, default_value_t)]
+    device: devices::DeviceArg,
 }
 
 #[derive(Args)]
@@ -115,6 +126,9 @@ struct CheckArgs {
     /// Threads the memory estimate assumes; 0 means all cores
     #[arg(short = 't', long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Backend whose memory is estimated (host and device)
+    #[arg(short, long, value_enum, default_value_t)]
+    device: devices::DeviceArg,
 }
 
 #[derive(Args)]
@@ -136,8 +150,15 @@ fn main() {
     }
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Run(a) => run::run(&a.scene, a.output.as_deref(), a.threads, a.quiet),
-        Command::Check(a) => check::check(&a.scene, a.threads),
+        Command::Run(a) => run::run(
+            &a.scene,
+            a.output.as_deref(),
+            a.threads,
+            a.quiet,
+            a.device.into(),
+        ),
+        Command::Check(a) => check::check(&a.scene, a.threads, a.device.into()),
+        Command::Devices => devices::list(),
         Command::Info(a) => info(&a.result),
         Command::Generate { problem } => generate::generate(problem),
         Command::Kwave(a) => kwave_cmd::run(a).map_err(|error| Failure {

@@ -1,10 +1,12 @@
 //! What `check` and `run` print about a scene and a plan.
 
+use ferrowave_kernels::DeviceKind;
 use ferrowave_scenes::shapes::coordinate;
 use ferrowave_scenes::Scene;
 use ferrowave_solvers::acoustic::memory;
 use ferrowave_solvers::acoustic::{
-    Grid, PlanSummary, Property, Record, SensorData, SignalUnits, SourceMode, TimeVaryingSource,
+    Grid, Plan, PlanSummary, Property, Record, SensorData, SignalUnits, SourceMode,
+    TimeVaryingSource,
 };
 
 use crate::format::{bytes, num, per_axis, shape, si};
@@ -53,15 +55,21 @@ pub fn time(summary: &PlanSummary) -> String {
 
 /// Estimated memory and whether it fits here.
 pub fn memory_fit(summary: &PlanSummary) -> (String, bool) {
-    let needed = summary.memory_bytes;
+    host_memory_fit(
+        summary.memory_bytes,
+        &format!("on {} threads", summary.threads),
+    )
+}
+
+/// `needed` bytes of host memory against what is available here; `context` says for what.
+pub fn host_memory_fit(needed: u64, context: &str) -> (String, bool) {
     match memory::available_bytes() {
         Some(available) => {
             let fits = needed <= available;
             (
                 format!(
-                    "about {} on {} threads; {} available here: {}",
+                    "about {} {context}; {} available here: {}",
                     bytes(needed),
-                    summary.threads,
                     bytes(available),
                     if fits { "fits" } else { "does NOT fit" }
                 ),
@@ -70,13 +78,28 @@ pub fn memory_fit(summary: &PlanSummary) -> (String, bool) {
         }
         None => (
             format!(
-                "about {} on {} threads (available memory unknown)",
-                bytes(needed),
-                summary.threads
+                "about {} {context} (available memory unknown)",
+                bytes(needed)
             ),
             true,
         ),
     }
+}
+
+/// Host and device memory of a run on `device`: the lines `run` and `check` print.
+pub fn device_memory(plan: &Plan, device: DeviceKind) -> Vec<(&'static str, String)> {
+    if device == DeviceKind::Cpu {
+        return vec![("memory", memory_fit(plan.summary()).0)];
+    }
+    let host = host_memory_fit(plan.host_bytes(device), "on the host").0;
+    let gpu = match plan.device_bytes(device) {
+        Ok(b) => format!(
+            "about {} on the {device} device (checked against its free memory before              allocating)",
+            bytes(b)
+        ),
+        Err(e) => format!("unknown: {e}"),
+    };
+    vec![("memory", host), ("device", gpu)]
 }
 
 fn range(p: &Property, unit: &str) -> String {

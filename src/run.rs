@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, Context};
+use ferrowave_kernels::DeviceKind;
 use ferrowave_scenes::results::temporary_path;
 use ferrowave_scenes::{load_scene, write_result, Scene};
 use ferrowave_solvers::acoustic::Plan;
@@ -57,6 +58,7 @@ pub fn run(
     output: Option<&Path>,
     threads: usize,
     quiet: bool,
+    device: DeviceKind,
 ) -> Result<(), Failure> {
     let scene = load_scene(scene_path)?;
     let out = output_path(scene_path, &scene, output);
@@ -76,11 +78,12 @@ pub fn run(
         "{}",
         line("records", report::recorded(&scene.simulation.sensor.record))
     );
-    let (memory, _) = report::memory_fit(&summary);
-    println!("{}", line("memory", memory));
+    for (label, text) in report::device_memory(&plan, device) {
+        println!("{}", line(label, text));
+    }
     println!("{}", line("output", out.display().to_string()));
 
-    plan.check_memory().map_err(|e| {
+    plan.check_memory_on(device).map_err(|e| {
         let limit = match std::env::var("FERROWAVE_MEMORY_LIMIT_MIB") {
             Ok(v) => format!(" (the limit FERROWAVE_MEMORY_LIMIT_MIB={v} is set)"),
             Err(_) => String::new(),
@@ -100,7 +103,7 @@ pub fn run(
         .collect();
 
     let mut progress = StepProgress::new(summary.steps, quiet);
-    let outcome = plan.run(&mut progress);
+    let outcome = plan.run_on(device, &mut progress);
     progress.finish();
     drop(progress);
     let (data, stats) = outcome.map_err(|e| {
@@ -112,12 +115,15 @@ pub fn run(
         line(
             "done",
             format!(
-                "{} steps in {} ({} ms/step, {} steps/s) on {} threads",
+                "{} steps in {} ({} ms/step, {} steps/s) on {}",
                 stats.steps,
                 duration(stats.wall_seconds),
                 num(stats.wall_seconds * 1e3 / stats.steps.max(1) as f64),
                 num(stats.steps as f64 / stats.wall_seconds.max(1e-9)),
-                stats.threads
+                match device {
+                    DeviceKind::Cpu => format!("{} threads", stats.threads),
+                    gpu => format!("the {gpu} device"),
+                }
             )
         )
     );

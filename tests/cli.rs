@@ -277,3 +277,54 @@ fn help_is_helpful() {
     let (code, _, err) = outcome(&ferrowave(&["run"], &[]));
     assert_eq!(code, Some(2), "usage errors exit 2: {err}");
 }
+
+#[test]
+fn devices_lists_every_backend_and_why_one_is_not_usable() {
+    let (code, out, err) = outcome(&ferrowave(&["devices"], &[]));
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("cpu") && out.contains("usable"), "{out}");
+    for gpu in ["cuda", "wgpu"] {
+        assert!(out.contains(gpu), "{gpu} is listed: {out}");
+    }
+    if !cfg!(feature = "cuda") {
+        assert!(out.contains("--features cuda"), "{out}");
+    }
+}
+
+#[test]
+fn a_gpu_run_that_cannot_happen_says_why_and_writes_nothing() {
+    let dir = temp_dir("device");
+    let path = scene(&dir, "tiny.toml", TINY);
+    for device in ["cuda", "wgpu"] {
+        let out = dir.join(format!("{device}.h5"));
+        let o = ferrowave(
+            &[
+                "run",
+                path_arg(&path),
+                "-q",
+                "--device",
+                device,
+                "-o",
+                path_arg(&out),
+            ],
+            &[],
+        );
+        let (code, stdout, err) = outcome(&o);
+        if code == Some(0) {
+            // A usable device (a build with the feature on a machine with the device, or
+            // wgpu on lavapipe): the run must have written its result.
+            assert!(out.is_file(), "{stdout}");
+            continue;
+        }
+        assert_eq!(code, Some(1), "{stdout}{err}");
+        assert!(
+            err.contains(device) && (err.contains("--features") || err.contains("no usable")),
+            "{err}"
+        );
+        assert!(!out.exists());
+        no_temporaries(&dir);
+    }
+    let o = ferrowave(&["run", path_arg(&path), "--device", "tpu"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cpu"), "{}", text(&o.stderr));
+}

@@ -4,62 +4,9 @@
 //! Usage: acoustic_cpu [--threads N] [--steps S] [--passes] [SIZE ...]
 //! (default sizes 64 128 256; `--passes` times each of the four passes of a step instead)
 
+use ferrowave_benches::problem;
 use ferrowave_solvers::acoustic::*;
 use std::time::Instant;
-
-fn problem(n: usize, steps: usize) -> Simulation {
-    let grid = Grid::new(&[n, n, n], &[1e-4; 3]).unwrap();
-    let mut p0 = vec![0.0f32; grid.num_points()];
-    let c = n as f64 / 2.0;
-    for z in 0..n {
-        for y in 0..n {
-            for x in 0..n {
-                let r2 = (x as f64 - c).powi(2) + (y as f64 - c).powi(2) + (z as f64 - c).powi(2);
-                if r2 <= 16.0 {
-                    p0[grid.index(x, y, z)] = 1.0;
-                }
-            }
-        }
-    }
-    let sensors = vec![
-        grid.index(n / 4, n / 2, n / 2),
-        grid.index(n / 2, 3 * n / 4, n / 2),
-    ];
-    Simulation {
-        medium: Medium {
-            sound_speed: Property::Uniform(1500.0),
-            density: Property::Uniform(1000.0),
-            density_staggered: None,
-            absorption: None,
-            nonlinearity: None,
-        },
-        pml: Pml {
-            size: [10; 3],
-            alpha: [2.0; 3],
-            inside: true,
-        },
-        time: TimeSpec {
-            cfl: 0.3,
-            steps: Some(steps),
-            ..Default::default()
-        },
-        sources: Sources {
-            initial_pressure: Some(p0),
-            smooth_initial_pressure: true,
-            ..Default::default()
-        },
-        sensor: Sensor {
-            points: sensors,
-            record: Record {
-                p: true,
-                ..Default::default()
-            },
-            record_start_step: 0,
-        },
-        c_ref_m_s: None,
-        grid,
-    }
-}
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")

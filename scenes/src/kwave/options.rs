@@ -1,6 +1,7 @@
 //! The kspaceFirstOrder-OMP command-line options that shape a result.
 
 use super::KwaveError;
+use ferrowave_kernels::DeviceKind;
 
 /// The recording flags (`--p_raw`, `--u_max`, ...). With none set the binary records
 /// `p_raw`; [`RecordFlags::or_default`] applies that rule.
@@ -89,6 +90,8 @@ pub struct KwaveOptions {
     pub threads: usize,
     /// `--benchmark N`: run N time steps instead of the file's Nt.
     pub benchmark_steps: Option<usize>,
+    /// `--device`: the backend that runs the simulation.
+    pub device: DeviceKind,
 }
 
 impl Default for KwaveOptions {
@@ -100,6 +103,7 @@ impl Default for KwaveOptions {
             compression_level: 0,
             threads: 0,
             benchmark_steps: None,
+            device: DeviceKind::Cpu,
         }
     }
 }

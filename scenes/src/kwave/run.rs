@@ -59,7 +59,7 @@ pub fn run_file(
     let pre_processing_s = pre.elapsed().as_secs_f64();
     on_plan(&file, &summary);
 
-    let (data, stats) = plan.run(progress)?;
+    let (data, stats) = plan.run_on(options.device, progress)?;
     let memory_mib = peak_memory_mib();
     let facts = OutputFacts {
         threads: stats.threads,

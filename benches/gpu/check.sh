@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The GPU device check (issue 4): the cross-backend agreement tests, then ms/step and device
+# memory of the CUDA and WGSL steppers at 128³, 256³, 384³ (homogeneous, lossless, PML inside)
+# and a heterogeneous absorbing 256³ case. Under 5 minutes on an H100.
+#
+#   benches/gpu/check.sh               build (if cargo is here) and run
+#   benches/gpu/check.sh --build-only  build the binaries into benches/gpu/bin/ and stop
+#                                      (for a GPU machine without Rust: carry that folder)
+#
+# Output goes to stdout and, when $OUT is set, to $OUT/gpu-check.log.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=benches/gpu/bin
+
+if command -v cargo >/dev/null; then
+    cargo build --release -p ferrowave-benches --features cuda,wgpu --bin acoustic_gpu
+    # The agreement tests, built as one test binary without running them here.
+    test_bin=$(cargo test --release -p ferrowave-solvers --features cuda,wgpu \
+        --test backend_agreement --no-run --message-format=json 2>/dev/null |
+        sed -n 's/.*"executable":"\([^"]*backend_agreement[^"]*\)".*/\1/p' | tail -1)
+    mkdir -p "$bin"
+    cp target/release/acoustic_gpu "$bin/"
+    cp "$test_bin" "$bin/backend_agreement"
+fi
+if [[ "${1:-}" == "--build-only" ]]; then
+    ls -l "$bin"
+    exit 0
+fi
+
+# CUDA's libraries (nvrtc, cufft) where the toolkit or the pip wheels put them.
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+    "$(python3 -c 'import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))' 2>/dev/null)"/nvidia/*/lib; do
+    [[ -d "$d" ]] && export LD_LIBRARY_PATH="$d:${LD_LIBRARY_PATH:-}"
+done
+
+log=${OUT:+$OUT/gpu-check.log}
+{
+    echo "# ferrowave GPU device check, $(date -u +%FT%TZ)"
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || true
+    echo "## agreement with the CPU stepper (solvers/tests/backend_agreement.rs)"
+    "$bin/backend_agreement" --test-threads 1 --nocapture 2>&1
+    echo "## timings (acoustic_gpu)"
+    "$bin/acoustic_gpu" 2>&1
+} 2>&1 | tee ${log:-/dev/null}

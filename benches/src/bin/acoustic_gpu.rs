@@ -1,0 +1,155 @@
+//! The GPU steppers on the issues' problem: agreement with the CPU stepper, then ms/step and
+//! device memory at 128³, 256³, 384³ (homogeneous, lossless, PML inside) and a heterogeneous
+//! absorbing 256³ case.
+//!
+//! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [SIZE ...]
+//! (default: every GPU backend built in, sizes 128 256 384). Build with
+//! `--features cuda,wgpu`; benches/gpu/check.sh runs it as the device check.
+
+use ferrowave_benches::{heterogeneous_absorbing, problem};
+use ferrowave_kernels::device::list_gpus;
+use ferrowave_kernels::DeviceKind;
+use ferrowave_solvers::acoustic::*;
+use std::time::Instant;
+
+/// Starts the clock once the warm-up steps are done.
+struct Timer {
+    start: Option<Instant>,
+    warmup: usize,
+}
+
+impl Progress for Timer {
+    fn update(&mut self, done: usize, _total: usize) {
+        if done == self.warmup {
+            self.start = Some(Instant::now());
+        }
+    }
+}
+
+const WARMUP: usize = 10;
+
+fn relative_l2(a: &[f32], b: &[f32]) -> f64 {
+    let (mut d, mut n) = (0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        d += (x as f64 - y as f64).powi(2);
+        n += (x as f64).powi(2);
+    }
+    (d / n.max(f64::MIN_POSITIVE)).sqrt()
+}
+
+/// Relative L2 of the sensor pressure of `sim` on `device` against the CPU.
+fn agreement(sim: &Simulation, device: DeviceKind) -> Result<f64, SolverError> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let cpu = Plan::new(sim, threads)?.run(&mut ())?.0;
+    let gpu = Plan::new(sim, threads)?.run_on(device, &mut ())?.0;
+    let series = |d: &SensorData| d.p.as_ref().expect("p recorded").iter().copied().collect();
+    let (a, b): (Vec<f32>, Vec<f32>) = (series(&cpu), series(&gpu));
+    Ok(relative_l2(&a, &b))
+}
+
+/// (ms/step, device MiB allocated, device MiB estimated).
+fn time(sim: Simulation, device: DeviceKind, steps: usize) -> Result<(f64, f64, f64), SolverError> {
+    let plan = Plan::new(&sim, 1)?;
+    let estimate = plan.device_bytes(device)? as f64 / (1024.0 * 1024.0);
+    let mut timer = Timer {
+        start: None,
+        warmup: WARMUP,
+    };
+    let (_, stats) = plan.run_on(device, &mut timer)?;
+    let elapsed = timer.start.expect("timer started").elapsed().as_secs_f64();
+    Ok((
+        1e3 * elapsed / (steps - WARMUP) as f64,
+        stats.bytes_allocated as f64 / (1024.0 * 1024.0),
+        estimate,
+    ))
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut devices = Vec::new();
+    let mut steps = None;
+    let mut sizes = Vec::new();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--device" => devices.push(
+                args.next()
+                    .and_then(|v| v.parse::<DeviceKind>().ok())
+                    .expect("--device cuda|wgpu"),
+            ),
+            "--steps" => steps = args.next().and_then(|v| v.parse::<usize>().ok()),
+            s => sizes.push(s.parse::<usize>().expect("grid size")),
+        }
+    }
+    if devices.is_empty() {
+        devices = [DeviceKind::Cuda, DeviceKind::Wgpu]
+            .into_iter()
+            .filter(|d| d.compiled_in())
+            .collect();
+    }
+    if sizes.is_empty() {
+        sizes = vec![128, 256, 384];
+    }
+    let mut failed = false;
+    for device in devices {
+        let name = match list_gpus(device) {
+            Ok(list) if !list.is_empty() => list[0].name.clone(),
+            Ok(_) => "no device".to_string(),
+            Err(e) => {
+                println!("{device}: skipped: {e}");
+                continue;
+            }
+        };
+        println!("== {device} on {name}");
+        for (label, sim) in [
+            ("homogeneous 64³, 120 steps", problem(64, 120)),
+            (
+                "heterogeneous absorbing 64³, 120 steps",
+                heterogeneous_absorbing(64, 120),
+            ),
+        ] {
+            match agreement(&sim, device) {
+                Ok(e) => {
+                    let verdict = if e <= 1e-5 { "ok" } else { "FAILED" };
+                    failed |= e > 1e-5;
+                    println!("agreement with the CPU, {label}: relative L2 {e:.2e} ({verdict}, bound 1e-5)");
+                }
+                Err(e) => {
+                    failed = true;
+                    println!("agreement, {label}: error: {e}");
+                }
+            }
+        }
+        println!(
+            "{:>28} {:>6} {:>9} {:>12} {:>12}",
+            "case", "steps", "ms/step", "device MiB", "estimate MiB"
+        );
+        let mut cases: Vec<(String, Simulation, usize)> = sizes
+            .iter()
+            .map(|&n| {
+                let s = steps.unwrap_or(if n >= 384 { 60 } else { 200 });
+                (format!("homogeneous lossless {n}³"), problem(n, s), s)
+            })
+            .collect();
+        let s = steps.unwrap_or(100);
+        cases.push((
+            "heterogeneous absorbing 256³".into(),
+            heterogeneous_absorbing(256, s),
+            s,
+        ));
+        for (label, sim, s) in cases {
+            match time(sim, device, s) {
+                Ok((ms, mib, estimate)) => println!(
+                    "{label:>28} {:>6} {ms:>9.3} {mib:>12.0} {estimate:>12.0}",
+                    s - WARMUP
+                ),
+                Err(e) => {
+                    failed = true;
+                    println!("{label:>28}: error: {e}");
+                }
+            }
+        }
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
