@@ -1,0 +1,32 @@
+//! CUDA backend of the acoustic catalogue: cudarc (driver API, loaded at run time), kernels in
+//! CUDA C (kernels/cuda/acoustic.cu) compiled with NVRTC, transforms with cuFFT.
+//!
+//! Spectral buffers hold whole half spectra, transformed in place; `spectral` is one kernel per
+//! operator that computes its k-space factors from per-axis tables; `fused` is C2R of its
+//! inputs, one point-wise kernel, R2C of its outputs. Fields live on the device for the whole
+//! run; sensor samples collect in a device block read back every `sample_capacity` steps.
+//! Launch and transform errors of the time loop (whose calls return nothing) are kept and
+//! returned by the next read-back.
+
+mod backend;
+mod driver;
+mod fft;
+mod memory;
+mod params;
+mod program;
+
+pub use backend::CudaAcoustic;
+pub use driver::devices;
+pub use memory::estimate_device_bytes;
+
+/// Compiles kernels/cuda/acoustic.cu with NVRTC for `arch` (e.g. "compute_90") without a
+/// device, for tests and diagnostics; `Unavailable` when libnvrtc is missing.
+pub fn compile_kernels(arch: &'static str) -> Result<(), crate::device::DeviceError> {
+    // SAFETY: only attempts to dlopen the library by name.
+    if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        return Err(driver::unavailable("the NVRTC library (libnvrtc.so) was not found"));
+    }
+    program::compile(Some(arch))
+        .map(|_| ())
+        .map_err(|e| driver::failed("NVRTC could not compile kernels/cuda/acoustic.cu", e))
+}
