@@ -1,9 +1,10 @@
 //! Host mirrors of the `Scene` and `Launch` structs of kernels/cuda/acoustic.cu, passed by
-//! value to every kernel. Pointers are raw device addresses (`CUdeviceptr`). The sizes and a
-//! few offsets are handed to NVRTC as defines and checked there with `static_assert`.
+//! value to every kernel. Pointers are raw device addresses (`CUdeviceptr`). Fields are declared
+//! in the same order as in the CUDA source; the sizes are handed to NVRTC as defines and
+//! checked there with `static_assert` (NVRTC has no offsetof to check more).
 
 use cudarc::driver::DeviceRepr;
-use std::mem::{offset_of, size_of};
+use std::mem::size_of;
 
 /// A coefficient: a device map, or (null map) one value everywhere.
 #[repr(C)]
@@ -115,14 +116,6 @@ pub fn layout_defines() -> Vec<String> {
         ("SOURCE_BYTES", size_of::<SourceArg>()),
         ("SCENE_BYTES", size_of::<Scene>()),
         ("LAUNCH_BYTES", size_of::<Launch>()),
-        (
-            "SCENE_COEF_OFFSET",
-            offset_of!(Scene, dt_over_rho_staggered),
-        ),
-        ("SCENE_NX_OFFSET", offset_of!(Scene, nx)),
-        ("SCENE_DT_OFFSET", offset_of!(Scene, dt)),
-        ("LAUNCH_SOURCE_OFFSET", offset_of!(Launch, source)),
-        ("LAUNCH_STEP_OFFSET", offset_of!(Launch, step)),
     ]
     .iter()
     .map(|(name, value)| format!("-D{name}={value}"))
