@@ -46,7 +46,10 @@ fn benchmark_estimate_counts_fields_spectra_and_fft_work() {
     // u and rho (6 fields), 3 spectral buffers, one half spectrum of cuFFT work area.
     let large = 6 * 4 * points + 3 * 8 * half + 8 * half;
     assert!(bytes >= large, "{bytes} < {large}");
-    assert!(bytes < large + (1 << 20), "{bytes} counts more than the tables and sensors");
+    assert!(
+        bytes < large + (1 << 20),
+        "{bytes} counts more than the tables and sensors"
+    );
 }
 
 #[test]

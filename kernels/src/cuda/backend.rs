@@ -386,7 +386,13 @@ impl CudaAcoustic {
         step: usize,
     ) -> Result<(), DeviceError> {
         if point_sources.is_empty() {
-            return self.grid_kernel(kernel, &Launch { phase: PHASE_ALL, ..args });
+            return self.grid_kernel(
+                kernel,
+                &Launch {
+                    phase: PHASE_ALL,
+                    ..args
+                },
+            );
         }
         self.grid_kernel(
             kernel,
@@ -502,12 +508,7 @@ impl CudaAcoustic {
                     extremes: whole.extremes as u32,
                     ..Default::default()
                 };
-                self.update_with_point_sources(
-                    &self.kernels.velocity,
-                    args,
-                    &point_sources,
-                    step,
-                )?;
+                self.update_with_point_sources(&self.kernels.velocity, args, &point_sources, step)?;
             }
             Update::Density { step, whole } => {
                 let mut input: [u64; 6] = self.addresses(&inverse[..ndim]);
@@ -530,12 +531,7 @@ impl CudaAcoustic {
                     extremes,
                     ..Default::default()
                 };
-                self.update_with_point_sources(
-                    &self.kernels.density,
-                    args,
-                    &point_sources,
-                    step,
-                )?;
+                self.update_with_point_sources(&self.kernels.density, args, &point_sources, step)?;
                 if self.scene.absorbing == 0 {
                     self.sample_pressure(forward[0])?;
                 }

@@ -88,7 +88,11 @@ pub fn bytes_without_fft(setup: &AcousticSetup) -> usize {
     let tables = (nx / 2 + 1 + ny + nz) * (4 + 8 + 8);
     let sensors = s.sensors * 4 + s.capacity * s.channels * s.sensors * 4 + 2 * s.sensors * 8;
     let sources = source_bytes(&setup.pressure_source)
-        + setup.velocity_sources.iter().map(source_bytes).sum::<usize>();
+        + setup
+            .velocity_sources
+            .iter()
+            .map(source_bytes)
+            .sum::<usize>();
     let kept = setup.keep_pressure_field as usize * n * 4;
     let extremes = (setup.whole_grid_extremes.pressure as usize
         + ndim * setup.whole_grid_extremes.velocity as usize)

@@ -24,7 +24,9 @@ pub use memory::estimate_device_bytes;
 pub fn compile_kernels(arch: &'static str) -> Result<(), crate::device::DeviceError> {
     // SAFETY: only attempts to dlopen the library by name.
     if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
-        return Err(driver::unavailable("the NVRTC library (libnvrtc.so) was not found"));
+        return Err(driver::unavailable(
+            "the NVRTC library (libnvrtc.so) was not found",
+        ));
     }
     program::compile(Some(arch))
         .map(|_| ())

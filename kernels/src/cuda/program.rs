@@ -131,7 +131,13 @@ pub fn launch_blocks(
     };
     // SAFETY: every kernel of acoustic.cu takes (Scene, Launch) by value, and the addresses
     // in them are live allocations of the backend sized for the grid.
-    unsafe { stream.launch_builder(kernel).arg(scene).arg(args).launch(config) }
-        .map(|_| ())
-        .map_err(|e| failed("kernel launch", e))
+    unsafe {
+        stream
+            .launch_builder(kernel)
+            .arg(scene)
+            .arg(args)
+            .launch(config)
+    }
+    .map(|_| ())
+    .map_err(|e| failed("kernel launch", e))
 }
