@@ -80,6 +80,7 @@ static_assert(sizeof(Launch) == LAUNCH_BYTES, "Launch layout differs from the ho
 #define PHASE_FINISH 2u
 #define SOURCE_DIRICHLET 0u
 #define SOURCE_ADDITIVE 1u
+#define SKIP_POINT 0xffffffffu
 
 __device__ __forceinline__ float at(const Coef& c, u32 i) {
     return c.map ? c.map[i] : c.value;
@@ -274,10 +275,13 @@ extern "C" __global__ void absorbing_pressure(const Scene s, const Launch l) {
 
 /// Dirichlet or uncorrected additive point values of `l.source` at step `l.step` on the
 /// `l.count` dense fields out[0..count].
+/// Repeated points: the host marks all but the last of each with SKIP_POINT for Dirichlet
+/// and corrected sources (the last value wins, as on the CPU); additive values all add up.
 extern "C" __global__ void point_source(const Scene s, const Launch l) {
     u32 k = thread_index();
     if (k >= l.source.count) return;
     u32 index = l.source.index[k];
+    if (index == SKIP_POINT) return;
     float value = source_value(l.source, l.step, k);
 #pragma unroll
     for (int t = 0; t < 3; ++t) {
@@ -285,7 +289,7 @@ extern "C" __global__ void point_source(const Scene s, const Launch l) {
         if (l.source.mode == SOURCE_DIRICHLET) {
             l.out[t][index] = value;
         } else {
-            l.out[t][index] += value;
+            atomicAdd(&l.out[t][index], value);
         }
     }
 }
@@ -294,7 +298,9 @@ extern "C" __global__ void point_source(const Scene s, const Launch l) {
 extern "C" __global__ void scatter_source(const Scene s, const Launch l) {
     u32 k = thread_index();
     if (k >= l.source.count) return;
-    l.out[0][padded(s, l.source.index[k])] = source_value(l.source, l.step, k);
+    u32 index = l.source.index[k];
+    if (index == SKIP_POINT) return;
+    l.out[0][padded(s, index)] = source_value(l.source, l.step, k);
 }
 
 /// Samples p (the real view in[0]) at the sensors into row `l.filled`.

@@ -4,8 +4,8 @@ use super::driver::{describe, failed, open_first_device};
 use super::fft::GridFft;
 use super::memory::{bytes_without_fft, DeviceMemory, Sizes};
 use super::params::{
-    CoefArg, Launch, Scene, SourceArg, PHASE_ALL, PHASE_FINISH, PHASE_UPDATE, SOURCE_ADDITIVE,
-    SOURCE_DIRICHLET,
+    CoefArg, Launch, Scene, SourceArg, PHASE_ALL, PHASE_FINISH, PHASE_UPDATE, SKIP_POINT,
+    SOURCE_ADDITIVE, SOURCE_DIRICHLET,
 };
 use super::program::{launch, launch_blocks, Kernels};
 use crate::catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update, WholeGrid};
@@ -25,7 +25,10 @@ struct DeviceSource {
 
 impl DeviceSource {
     fn upload(memory: &mut DeviceMemory, source: &PointSource) -> Result<Self, DeviceError> {
-        let indices: Vec<u32> = source.indices.iter().map(|&i| i as u32).collect();
+        let mut indices: Vec<u32> = source.indices.iter().map(|&i| i as u32).collect();
+        if source.injection != SourceInjection::AdditiveNoCorrection {
+            skip_overwritten_points(&mut indices);
+        }
         let arg = SourceArg {
             index: memory.upload(&indices)?,
             signal: memory.upload(&source.signals)?,
@@ -52,6 +55,17 @@ impl DeviceSource {
     /// Injected through a k-space corrected source grid at `step`.
     fn corrected_at(&self, step: usize) -> bool {
         step < self.length && self.injection == SourceInjection::Additive
+    }
+}
+
+/// Marks every point that a later point of the same index overwrites with `SKIP_POINT`, so
+/// that threads writing values in parallel leave the last one, as the CPU's sequential loop.
+fn skip_overwritten_points(indices: &mut [u32]) {
+    let mut seen = std::collections::HashSet::new();
+    for index in indices.iter_mut().rev() {
+        if !seen.insert(*index) {
+            *index = SKIP_POINT;
+        }
     }
 }
 

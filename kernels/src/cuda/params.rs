@@ -29,6 +29,8 @@ pub struct SourceArg {
 
 pub const SOURCE_DIRICHLET: u32 = 0;
 pub const SOURCE_ADDITIVE: u32 = 1;
+/// A source point left out: a later point of the same index overwrites it.
+pub const SKIP_POINT: u32 = u32::MAX;
 
 /// The run's constants: field and table addresses, coefficients, grid sizes.
 #[repr(C)]
