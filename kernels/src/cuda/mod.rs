@@ -19,16 +19,20 @@ pub use backend::CudaAcoustic;
 pub use driver::devices;
 pub use memory::estimate_device_bytes;
 
-/// Compiles kernels/cuda/acoustic.cu with NVRTC for `arch` (e.g. "compute_90") without a
-/// device, for tests and diagnostics; `Unavailable` when libnvrtc is missing.
-pub fn compile_kernels(arch: &'static str) -> Result<(), crate::device::DeviceError> {
+/// Compiles kernels/cuda/acoustic.cu with NVRTC without a device, for tests and diagnostics:
+/// to native code for compute capability `major.minor` and to PTX. `Unavailable` when libnvrtc
+/// is missing.
+pub fn compile_kernels(major: i32, minor: i32) -> Result<(), crate::device::DeviceError> {
     // SAFETY: only attempts to dlopen the library by name.
     if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         return Err(driver::unavailable(
             "the NVRTC library (libnvrtc.so) was not found",
         ));
     }
-    program::compile(Some(arch))
+    program::compile(program::Target::Native(major, minor))
+        .and(program::compile(program::Target::Virtual(
+            program::FALLBACK_ARCH,
+        )))
         .map(|_| ())
         .map_err(|e| driver::failed("NVRTC could not compile kernels/cuda/acoustic.cu", e))
 }

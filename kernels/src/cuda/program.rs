@@ -5,7 +5,10 @@ use super::driver::failed;
 use super::params::{layout_defines, Launch, Scene};
 use crate::device::DeviceError;
 use cudarc::driver::{CudaContext, CudaFunction, CudaStream, LaunchConfig, PushKernelArg};
-use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions, Ptx};
+use cudarc::nvrtc::result as nvrtc;
+use cudarc::nvrtc::sys as nvrtc_sys;
+use cudarc::nvrtc::Ptx;
+use std::ffi::{CStr, CString};
 use std::sync::Arc;
 
 pub const SOURCE: &str = include_str!("../../cuda/acoustic.cu");
@@ -13,42 +16,96 @@ pub const SOURCE: &str = include_str!("../../cuda/acoustic.cu");
 /// Threads per block of every kernel.
 const BLOCK: u32 = 256;
 
-/// NVRTC architecture names by compute capability (NVRTC wants a `&'static str`).
-const ARCHITECTURES: [(i32, i32, &str); 10] = [
-    (7, 0, "compute_70"),
-    (7, 5, "compute_75"),
-    (8, 0, "compute_80"),
-    (8, 6, "compute_86"),
-    (8, 7, "compute_87"),
-    (8, 9, "compute_89"),
-    (9, 0, "compute_90"),
-    (10, 0, "compute_100"),
-    (12, 0, "compute_120"),
-    (12, 1, "compute_121"),
-];
-
-/// The NVRTC architecture for compute capability `major.minor`: the exact one if listed, else
-/// the newest listed one not above it (PTX runs on later devices).
-pub fn architecture(major: i32, minor: i32) -> Option<&'static str> {
-    ARCHITECTURES
-        .iter()
-        .rev()
-        .find(|(ma, mi, _)| (*ma, *mi) <= (major, minor))
-        .map(|(_, _, name)| *name)
+/// What NVRTC compiles the kernels to.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// Native code (CUBIN) for compute capability major.minor: no JIT at load, and it runs on
+    /// drivers older than NVRTC (PTX from a newer NVRTC would not load there).
+    Native(i32, i32),
+    /// PTX for a virtual architecture ("compute_90"), JIT-compiled by the driver: the fallback
+    /// when NVRTC does not know the device's architecture.
+    Virtual(&'static str),
 }
 
-/// Compiles the kernels to PTX for `arch` (e.g. "compute_90").
-pub fn compile(arch: Option<&'static str>) -> Result<Ptx, String> {
-    let options = CompileOptions {
-        // Separate multiplies and adds, as the CPU reference computes them.
-        fmad: Some(false),
-        arch,
-        options: layout_defines(),
-        name: Some("acoustic.cu".into()),
-        ..Default::default()
+fn options(target: Target) -> Vec<String> {
+    let arch = match target {
+        Target::Native(major, minor) => format!("sm_{major}{minor}"),
+        Target::Virtual(name) => name.to_string(),
     };
-    compile_ptx_with_opts(SOURCE, options).map_err(|e| e.to_string())
+    // Separate multiplies and adds, as the CPU reference computes them.
+    let mut options = vec![
+        "--fmad=false".to_string(),
+        format!("--gpu-architecture={arch}"),
+    ];
+    options.extend(layout_defines());
+    options
 }
+
+/// Compiles acoustic.cu for `target`: the module image the driver loads.
+pub fn compile(target: Target) -> Result<Ptx, String> {
+    let source = CString::new(SOURCE).expect("the CUDA source has no NUL");
+    let name = CString::new("acoustic.cu").expect("no NUL");
+    let program = nvrtc::create_program(&source, Some(&name)).map_err(|e| e.to_string())?;
+    // SAFETY: `program` is live until destroyed below; the buffers are sized by NVRTC.
+    let image = unsafe {
+        let image = compile_program(program, target);
+        let _ = nvrtc::destroy_program(program);
+        image
+    }?;
+    Ok(match target {
+        Target::Native(..) => Ptx::from_binary(image),
+        Target::Virtual(_) => {
+            let text = CStr::from_bytes_until_nul(&image).map_err(|e| e.to_string())?;
+            Ptx::from_src(text.to_string_lossy())
+        }
+    })
+}
+
+/// # Safety
+/// `program` must be a live NVRTC program.
+unsafe fn compile_program(
+    program: nvrtc_sys::nvrtcProgram,
+    target: Target,
+) -> Result<Vec<u8>, String> {
+    if let Err(e) = nvrtc::compile_program(program, &options(target)) {
+        let log = nvrtc::get_program_log(program)
+            .map(|log| {
+                let bytes: Vec<u8> = log.iter().map(|&c| c as u8).collect();
+                String::from_utf8_lossy(&bytes)
+                    .trim_end_matches('\0')
+                    .to_string()
+            })
+            .unwrap_or_default();
+        return Err(format!("{e:?} ({target:?}): {log}"));
+    }
+    let mut size = 0usize;
+    let mut image;
+    match target {
+        Target::Native(..) => {
+            nvrtc_sys::nvrtcGetCUBINSize(program, &mut size)
+                .result()
+                .map_err(|e| format!("{e:?}"))?;
+            image = vec![0u8; size];
+            nvrtc_sys::nvrtcGetCUBIN(program, image.as_mut_ptr() as *mut _)
+                .result()
+                .map_err(|e| format!("{e:?}"))?;
+        }
+        Target::Virtual(_) => {
+            nvrtc_sys::nvrtcGetPTXSize(program, &mut size)
+                .result()
+                .map_err(|e| format!("{e:?}"))?;
+            image = vec![0u8; size];
+            nvrtc_sys::nvrtcGetPTX(program, image.as_mut_ptr() as *mut _)
+                .result()
+                .map_err(|e| format!("{e:?}"))?;
+        }
+    }
+    Ok(image)
+}
+
+/// The PTX target when native code fails: the oldest architecture both CUDA 12 and 13 NVRTC
+/// take, so that it runs on every device they support.
+pub const FALLBACK_ARCH: &str = "compute_75";
 
 /// Every kernel of acoustic.cu.
 pub struct Kernels {
@@ -74,11 +131,16 @@ impl Kernels {
         let (major, minor) = ctx
             .compute_capability()
             .map_err(|e| failed("compute capability", e))?;
-        let ptx = compile(architecture(major, minor))
-            .map_err(|e| failed("NVRTC could not compile kernels/cuda/acoustic.cu", e))?;
-        let module = ctx
-            .load_module(ptx)
-            .map_err(|e| failed("loading the compiled kernels", e))?;
+        // Native code for the device; PTX if this NVRTC does not know its architecture, or
+        // if the driver refuses the native image.
+        let module = compile(Target::Native(major, minor))
+            .and_then(|image| ctx.load_module(image).map_err(|e| e.to_string()))
+            .or_else(|native| {
+                compile(Target::Virtual(FALLBACK_ARCH))
+                    .and_then(|ptx| ctx.load_module(ptx).map_err(|e| e.to_string()))
+                    .map_err(|ptx| format!("as sm_{major}{minor}: {native}; as PTX: {ptx}"))
+            })
+            .map_err(|e| failed("compiling and loading kernels/cuda/acoustic.cu", e))?;
         let get = |name: &str| {
             module
                 .load_function(name)
