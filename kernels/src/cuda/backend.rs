@@ -262,17 +262,17 @@ impl CudaAcoustic {
         if setup.keep_pressure_field {
             scene.kept = memory.zeroed(n * 4)?;
         }
-        let mut backend_memory_fill = Vec::new();
+        let mut running_extremes = Vec::new();
         if setup.whole_grid_extremes.pressure {
             scene.p_max = memory.zeroed(n * 4)?;
             scene.p_min = memory.zeroed(n * 4)?;
-            backend_memory_fill.extend([scene.p_max, scene.p_min]);
+            running_extremes.extend([scene.p_max, scene.p_min]);
         }
         if setup.whole_grid_extremes.velocity {
             for axis in 0..ndim {
                 scene.u_max[axis] = memory.zeroed(n * 4)?;
                 scene.u_min[axis] = memory.zeroed(n * 4)?;
-                backend_memory_fill.extend([scene.u_max[axis], scene.u_min[axis]]);
+                running_extremes.extend([scene.u_max[axis], scene.u_min[axis]]);
             }
         }
         scene.magnitude = memory.zeroed(4)?;
@@ -295,7 +295,7 @@ impl CudaAcoustic {
             error: None,
         };
         // Running extremes start at (-inf, +inf), as the CPU's.
-        for pair in backend_memory_fill.chunks_exact(2) {
+        for pair in running_extremes.chunks_exact(2) {
             backend.fill(pair[0], f32::NEG_INFINITY)?;
             backend.fill(pair[1], f32::INFINITY)?;
         }
@@ -749,5 +749,21 @@ impl AcousticBackend for CudaAcoustic {
 
     fn bytes_allocated(&self) -> usize {
         self.memory.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_points_keep_only_the_last() {
+        let mut indices = [5, 7, 5, 9, 7, 5];
+        skip_overwritten_points(&mut indices);
+        assert_eq!(
+            indices,
+            [SKIP_POINT, SKIP_POINT, SKIP_POINT, 9, 7, 5],
+            "earlier writes of a repeated point are left out"
+        );
     }
 }
