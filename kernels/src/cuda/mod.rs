@@ -7,6 +7,12 @@
 //! run; sensor samples collect in a device block read back every `sample_capacity` steps.
 //! Launch and transform errors of the time loop (whose calls return nothing) are kept and
 //! returned by the next read-back.
+//!
+//! Cost of a lossless 3D step (N points, one pass = one field or half spectrum, ~4 B/point):
+//! 10 FFTs (C2R x3 grad p, R2C x3 u, C2R x3 div u, R2C p) and 32 point-wise passes
+//! (gradient 1 + 3, velocity 4 per axis, divergence 3 + 3, density 3 + 3 + 3 + 1).
+//! Memory: u_i and rho_i (24 B/point), ndim half spectra (8 (nx/2+1)/nx B/point each),
+//! cuFFT's work area, coefficient maps (4 B/point each, none when uniform), small tables.
 
 mod backend;
 mod driver;
