@@ -9,6 +9,8 @@
 
 pub mod catalogue;
 pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
 pub mod device;
 pub mod fft;
 pub mod kspace;
