@@ -1,0 +1,140 @@
+// A CPU stand-in for libcuda + libcufft: the CUDA backend's host code runs for real (cudarc,
+// NVRTC compiling kernels/cuda/acoustic.cu), while kernel launches run the same kernels
+// compiled here as C++ (blocks and threads one after another) and cuFFT calls are double-
+// precision DFTs. It checks the backend's logic and the kernels' arithmetic on machines
+// without a GPU (CI); it says nothing about speed or about behaviour only a GPU has (warp
+// shuffles, atomics racing, real cuFFT layouts). Built and run by scripts/test-cuda-standin.sh.
+#include <cstring>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+#include <complex>
+#include <string>
+#include <map>
+#include "shim.h"
+// The struct sizes the host passes to NVRTC (kernels/src/cuda/params.rs); acoustic.cu's
+// static_asserts check the C++ layout against them.
+#define COEF_BYTES 16
+#define SOURCE_BYTES 32
+#define SCENE_BYTES 512
+#define LAUNCH_BYTES 144
+#include "acoustic.cu"
+
+typedef int CUresult;
+typedef void (*Kernel)(const Scene, const Launch);
+struct Entry { const char* name; Kernel k; };
+static Entry kernels[] = {
+  {"initial_pressure", initial_pressure}, {"initial_velocity", initial_velocity},
+  {"velocity", velocity}, {"density", density}, {"absorbing_pressure", absorbing_pressure},
+  {"point_source", point_source}, {"scatter_source", scatter_source},
+  {"sample_pressure", sample_pressure}, {"end_step", end_step},
+  {"gradient_forward", gradient_forward}, {"divergence_backward", divergence_backward},
+  {"fractional_laplacians", fractional_laplacians}, {"source_correction", source_correction},
+  {"density_magnitude", nullptr}, {"fill", fill},
+};
+static long launches = 0;
+extern "C" {
+CUresult cuInit(unsigned) { return 0; }
+CUresult cuDriverGetVersion(int* v) { *v = 12080; return 0; }
+CUresult cuDeviceGetCount(int* c) { *c = 1; return 0; }
+CUresult cuDeviceGet(int* d, int o) { *d = o; return 0; }
+static int ctx_dummy;
+static void* current = nullptr;
+CUresult cuDevicePrimaryCtxRetain(void** c, int) { *c = &ctx_dummy; return 0; }
+CUresult cuDevicePrimaryCtxRelease_v2(int) { return 0; }
+CUresult cuDevicePrimaryCtxRelease(int) { return 0; }
+CUresult cuCtxSetCurrent(void* c) { current = c; return 0; }
+CUresult cuCtxGetCurrent(void** c) { *c = current; return 0; }
+CUresult cuCtxSynchronize() { return 0; }
+CUresult cuDeviceGetAttribute(int* v, int attr, int) {
+  *v = attr == 75 ? 9 : attr == 76 ? 0 : 0; return 0; }
+CUresult cuDeviceGetName(char* name, int len, int) { strncpy(name, "CPU stand-in for CUDA (kernels/tests/cuda_standin)", len); return 0; }
+CUresult cuMemGetInfo_v2(size_t* f, size_t* t) { *f = 8ull << 30; *t = 16ull << 30; return 0; }
+CUresult cuDeviceTotalMem_v2(size_t* t, int) { *t = 16ull << 30; return 0; }
+CUresult cuModuleLoadData(void** m, const void*) { *m = &ctx_dummy; return 0; }
+CUresult cuModuleUnload(void*) { return 0; }
+CUresult cuModuleGetFunction(void** f, void*, const char* name) {
+  for (auto& e : kernels) if (!strcmp(e.name, name)) { *f = &e; return 0; }
+  return 500; }
+CUresult cuMemAlloc_v2(uint64_t* p, size_t n) { *p = (uint64_t)calloc(n + 64, 1); return 0; }
+CUresult cuMemFree_v2(uint64_t p) { free((void*)p); return 0; }
+CUresult cuMemsetD8Async(uint64_t p, unsigned char v, size_t n, void*) { memset((void*)p, v, n); return 0; }
+CUresult cuMemcpyHtoDAsync_v2(uint64_t d, const void* s, size_t n, void*) { memcpy((void*)d, s, n); return 0; }
+CUresult cuMemcpyDtoHAsync_v2(void* d, uint64_t s, size_t n, void*) { memcpy(d, (void*)s, n); return 0; }
+CUresult cuStreamSynchronize(void*) { return 0; }
+CUresult cuGetErrorString(int, const char** s) { *s = "fake error"; return 0; }
+CUresult cuGetErrorName(int, const char** s) { *s = "FAKE"; return 0; }
+CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                        unsigned bz, unsigned shmem, void* stream, void** params, void** extra) {
+  Entry* e = (Entry*)f;
+  const Scene& s = *(const Scene*)params[0];
+  const Launch& l = *(const Launch*)params[1];
+  launches++;
+  if (!e->k) { // density_magnitude, emulated directly
+    float m = 0;
+    for (unsigned i = 0; i < s.points; ++i) {
+      float t = 0; for (unsigned a = 0; a < s.ndim; ++a) t += s.rho[a][i];
+      float v = std::isfinite(t) ? fabsf(t) : INFINITY; m = fmaxf(m, v);
+    }
+    unsigned bits; memcpy(&bits, &m, 4); if (bits > *s.magnitude) *s.magnitude = bits;
+    return 0;
+  }
+  gridDim = {gx, gy, gz}; blockDim = {bx, by, bz};
+  for (unsigned b = 0; b < gx; ++b) { blockIdx = {b, 0, 0};
+    for (unsigned t = 0; t < bx; ++t) { threadIdx = {t, 0, 0}; e->k(s, l); } }
+  return 0;
+}
+
+// ---------------------------------------------------------------- cuFFT
+typedef std::complex<double> cd;
+struct Plan { int rank; int n[3]; int type; };
+static std::vector<Plan> plans;
+CUresult cufftCreate(int* h) { plans.push_back({}); *h = plans.size() - 1; return 0; }
+CUresult cufftDestroy(int) { return 0; }
+CUresult cufftSetAutoAllocation(int, int) { return 0; }
+CUresult cufftSetStream(int, void*) { return 0; }
+CUresult cufftSetWorkArea(int, void*) { return 0; }
+CUresult cufftMakePlanMany(int h, int rank, int* n, int*, int, int, int*, int, int, int type, int,
+                           size_t* work) {
+  plans[h].rank = rank; for (int i = 0; i < rank; ++i) plans[h].n[i] = n[i]; plans[h].type = type;
+  *work = 1024; return 0; }
+// DFT along one axis of a complex array [nz][ny][nxc] (x fastest); axis 0 = x.
+static void dft_axis(std::vector<cd>& d, int nxc, int ny, int nz, int axis, int len, int sign) {
+  std::vector<cd> tmp(len), w(len);
+  for (int k = 0; k < len; ++k) w[k] = std::polar(1.0, sign * 2 * M_PI * k / len);
+  int stride = axis == 0 ? 1 : axis == 1 ? nxc : nxc * ny;
+  int total = nxc * ny * nz;
+  for (int base = 0; base < total; ++base) {
+    int x = base % nxc, y = (base / nxc) % ny, z = base / (nxc * ny);
+    int c = axis == 0 ? x : axis == 1 ? y : z;
+    if (c != 0) continue;
+    for (int k = 0; k < len; ++k) { cd acc = 0; for (int j = 0; j < len; ++j)
+        acc += d[base + j * stride] * w[(long)j * k % len]; tmp[k] = acc; }
+    for (int k = 0; k < len; ++k) d[base + k * stride] = tmp[k];
+  }
+}
+static void dims(const Plan& p, int& nx, int& ny, int& nz) {
+  nx = p.n[p.rank - 1]; ny = p.rank > 1 ? p.n[p.rank - 2] : 1; nz = p.rank > 2 ? p.n[0] : 1; }
+CUresult cufftExecR2C(int h, float* in, float* out) {
+  int nx, ny, nz; dims(plans[h], nx, ny, nz); int nxh = nx / 2 + 1, pitch = 2 * nxh;
+  std::vector<cd> d((size_t)nx * ny * nz);
+  for (int r = 0; r < ny * nz; ++r) for (int x = 0; x < nx; ++x) d[r * nx + x] = in[r * pitch + x];
+  dft_axis(d, nx, ny, nz, 0, nx, -1); dft_axis(d, nx, ny, nz, 1, ny, -1); dft_axis(d, nx, ny, nz, 2, nz, -1);
+  for (int r = 0; r < ny * nz; ++r) for (int x = 0; x < nxh; ++x) {
+    out[2 * (r * nxh + x)] = d[r * nx + x].real(); out[2 * (r * nxh + x) + 1] = d[r * nx + x].imag(); }
+  return 0; }
+CUresult cufftExecC2R(int h, float* in, float* out) {
+  int nx, ny, nz; dims(plans[h], nx, ny, nz); int nxh = nx / 2 + 1, pitch = 2 * nxh;
+  std::vector<cd> d((size_t)nxh * ny * nz);
+  for (size_t i = 0; i < d.size(); ++i) d[i] = cd(in[2 * i], in[2 * i + 1]);
+  dft_axis(d, nxh, ny, nz, 1, ny, +1); dft_axis(d, nxh, ny, nz, 2, nz, +1);
+  for (int r = 0; r < ny * nz; ++r) {
+    std::vector<double> row(nx);
+    for (int x = 0; x < nx; ++x) { double acc = 0;
+      for (int k = 0; k < nxh; ++k) { double f = (k == 0 || (nx % 2 == 0 && k == nx / 2)) ? 1 : 2;
+        acc += f * (d[r * nxh + k] * std::polar(1.0, 2 * M_PI * (double)((long)k * x % nx) / nx)).real(); }
+      row[x] = acc; }
+    for (int x = 0; x < nx; ++x) out[r * pitch + x] = row[x];
+  }
+  return 0; }
+}
