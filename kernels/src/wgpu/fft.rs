@@ -202,6 +202,28 @@ impl GpuFft {
         })
     }
 
+    /// Device bytes the plan holds: scratch, twiddles and pass parameters.
+    pub fn device_bytes(&self) -> u64 {
+        self.scratch.size() + self.twiddles.size() + self.params.size()
+    }
+
+    /// What `device_bytes` will be for a plan of `shape` along `axes`, without a device
+    /// (parameters aligned to 256 bytes, the largest alignment devices ask for).
+    pub fn estimate_bytes(shape: &[usize], axes: &[usize]) -> Result<u64, GpuError> {
+        let len: usize = shape.iter().product();
+        let mut twiddles = 0u64;
+        let mut passes = 0u64;
+        for &axis in axes {
+            let mut ns = 1;
+            for radix in radices(shape[axis])? {
+                twiddles += (ns * (radix - 1)) as u64;
+                ns *= radix;
+                passes += 1;
+            }
+        }
+        Ok(len as u64 * COMPLEX_BYTES + twiddles.max(1) * COMPLEX_BYTES + (2 * passes).max(1) * 256)
+    }
+
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }

@@ -33,6 +33,15 @@ pub struct GpuRealFft {
     merge_grid: [u32; 2],
 }
 
+/// Bind groups for in-place real transforms of one spectrum buffer.
+pub struct InPlaceRealFftBinding {
+    spectrum: wgpu::Buffer,
+    work: FftBinding,
+    spectrum_fft: Option<FftBinding>,
+    split: wgpu::BindGroup,
+    merge: wgpu::BindGroup,
+}
+
 /// Bind groups tying a real plan to one real buffer and one spectrum buffer.
 pub struct RealFftBinding {
     real: wgpu::Buffer,
@@ -196,15 +205,36 @@ impl GpuRealFft {
         let half_bytes = self.half.len() as u64 * COMPLEX_BYTES;
         let device = self.context.device();
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let group = |src: &wgpu::Buffer, src_bytes, dst: &wgpu::Buffer, dst_bytes| {
-            let buffer = |buffer, bytes| {
-                wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer,
-                    offset: 0,
-                    size: NonZeroU64::new(bytes),
-                })
-            };
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
+        let binding = RealFftBinding {
+            real: real.clone(),
+            work: self.half.bind(&self.work)?,
+            real_as_complex,
+            spectrum: spectrum_binding,
+            split: self.group(&self.work, half_bytes, spectrum, spectrum_bytes),
+            merge: self.group(spectrum, spectrum_bytes, real, half_bytes),
+        };
+        check(scope)?;
+        Ok(binding)
+    }
+
+    /// A bind group of the split/merge kernels: `src` read, `dst` written.
+    fn group(
+        &self,
+        src: &wgpu::Buffer,
+        src_bytes: u64,
+        dst: &wgpu::Buffer,
+        dst_bytes: u64,
+    ) -> wgpu::BindGroup {
+        let buffer = |buffer, bytes| {
+            wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer,
+                offset: 0,
+                size: NonZeroU64::new(bytes),
+            })
+        };
+        self.context
+            .device()
+            .create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("real fft"),
                 layout: &self.layout,
                 entries: &[
@@ -226,17 +256,105 @@ impl GpuRealFft {
                     },
                 ],
             })
-        };
-        let binding = RealFftBinding {
-            real: real.clone(),
+    }
+
+    /// Prepares in-place transforms of `spectrum` (a buffer as made by
+    /// `create_spectrum_buffer`, or larger): the real array lives in its first `len` floats,
+    /// which fit because the half spectrum holds at least as many floats.
+    pub fn bind_in_place(&self, spectrum: &wgpu::Buffer) -> Result<InPlaceRealFftBinding, GpuError> {
+        let spectrum_bytes = self.spectrum_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
+        let usage = wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST;
+        if spectrum.size() < spectrum_bytes || !spectrum.usage().contains(usage) {
+            return Err(GpuError::Shape(format!(
+                "in-place real FFT buffer of {} bytes with usage {:?}: the plan for {:?} needs \
+                 {spectrum_bytes} bytes and {usage:?}",
+                spectrum.size(),
+                spectrum.usage(),
+                self.shape
+            )));
+        }
+        let half_bytes = self.half.len() as u64 * COMPLEX_BYTES;
+        let device = self.context.device();
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let binding = InPlaceRealFftBinding {
+            spectrum: spectrum.clone(),
             work: self.half.bind(&self.work)?,
-            real_as_complex,
-            spectrum: spectrum_binding,
-            split: group(&self.work, half_bytes, spectrum, spectrum_bytes),
-            merge: group(spectrum, spectrum_bytes, real, half_bytes),
+            spectrum_fft: self
+                .others
+                .as_ref()
+                .map(|fft| fft.bind(spectrum))
+                .transpose()?,
+            split: self.group(&self.work, half_bytes, spectrum, spectrum_bytes),
+            merge: self.group(spectrum, spectrum_bytes, &self.work, half_bytes),
         };
         check(scope)?;
         Ok(binding)
+    }
+
+    /// Records the forward transform of the real array at the start of the bound buffer into
+    /// the half spectrum in the same buffer (unnormalised).
+    pub fn forward_in_place(&self, encoder: &mut wgpu::CommandEncoder, binding: &InPlaceRealFftBinding) {
+        let bytes = self.half.len() as u64 * COMPLEX_BYTES;
+        encoder.copy_buffer_to_buffer(&binding.spectrum, 0, &self.work, 0, bytes);
+        self.half.forward(encoder, &binding.work);
+        self.dispatch(encoder, &self.split, &binding.split, 0, self.split_grid);
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
+            others.forward(encoder, spectrum);
+        }
+    }
+
+    /// Records the inverse transform (scaled by 1/len) of the half spectrum in the bound
+    /// buffer; the real array ends up in its first `len` floats.
+    pub fn inverse_in_place(&self, encoder: &mut wgpu::CommandEncoder, binding: &InPlaceRealFftBinding) {
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
+            others.inverse(encoder, spectrum);
+        }
+        self.dispatch(encoder, &self.merge, &binding.merge, self.merge_params_offset(), self.merge_grid);
+        self.half.inverse(encoder, &binding.work);
+        let bytes = self.half.len() as u64 * COMPLEX_BYTES;
+        encoder.copy_buffer_to_buffer(&self.work, 0, &binding.spectrum, 0, bytes);
+    }
+
+    fn merge_params_offset(&self) -> u32 {
+        u64::from(
+            self.context
+                .device()
+                .limits()
+                .min_uniform_buffer_offset_alignment,
+        )
+        .max(PARAMS_BYTES) as u32
+    }
+
+    /// Device bytes the plan holds (work and scratch buffers, twiddles, parameters).
+    pub fn device_bytes(&self) -> u64 {
+        self.work.size()
+            + self.twiddles.size()
+            + self.params.size()
+            + self.half.device_bytes()
+            + self.others.as_ref().map_or(0, GpuFft::device_bytes)
+    }
+
+    /// What `device_bytes` will be for `shape`, without a device (uniform offsets aligned to
+    /// 256 bytes, the largest alignment devices ask for).
+    pub fn estimate_bytes(shape: &[usize]) -> Result<u64, GpuError> {
+        let Some((&n, outer)) = shape.split_last() else {
+            return Err(GpuError::Shape("real FFT of an empty shape".into()));
+        };
+        let h = n / 2;
+        let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
+        let spectrum_shape: Vec<usize> = outer.iter().copied().chain([h + 1]).collect();
+        let half = GpuFft::estimate_bytes(&half_shape, &[outer.len()])?;
+        let other_axes: Vec<usize> = (0..outer.len()).collect();
+        let others = if other_axes.is_empty() {
+            0
+        } else {
+            GpuFft::estimate_bytes(&spectrum_shape, &other_axes)?
+        };
+        let work = half_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
+        let twiddles = (h as u64 + 1) * COMPLEX_BYTES;
+        Ok(work + twiddles + 2 * 256 + half + others)
     }
 
     /// Records real -> spectrum (unnormalised). The real buffer is left as it was.
@@ -256,13 +374,7 @@ impl GpuRealFft {
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum) {
             others.inverse(encoder, spectrum);
         }
-        let align = u64::from(
-            self.context
-                .device()
-                .limits()
-                .min_uniform_buffer_offset_alignment,
-        )
-        .max(PARAMS_BYTES) as u32;
+        let align = self.merge_params_offset();
         self.dispatch(encoder, &self.merge, &binding.merge, align, self.merge_grid);
         self.half.inverse(encoder, &binding.real_as_complex);
     }
