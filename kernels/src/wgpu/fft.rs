@@ -60,12 +60,31 @@ impl GpuFft {
         Self::along_axes(context, shape, &axes)
     }
 
+    /// As `along_axes`, but axis lengths may also have prime factors up to
+    /// `MAX_GENERIC_RADIX` (passes of O(radix) work per element for those).
+    pub fn along_axes_any_length(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+    ) -> Result<Self, GpuError> {
+        Self::plan(context, shape, axes, Lengths::Any)
+    }
+
     /// Plans the transform of an array of `shape` along the given axes only (in increasing
     /// order); the inverse then scales by 1 / (product of their lengths).
     pub fn along_axes(
         context: &WgpuContext,
         shape: &[usize],
         axes: &[usize],
+    ) -> Result<Self, GpuError> {
+        Self::plan(context, shape, axes, Lengths::Smooth)
+    }
+
+    fn plan(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+        lengths: Lengths,
     ) -> Result<Self, GpuError> {
         if shape.is_empty() || shape.len() > 3 || shape.contains(&0) {
             return Err(GpuError::Shape(format!(
@@ -80,7 +99,7 @@ impl GpuFft {
         }
         let axis_radices = axes
             .iter()
-            .map(|&axis| radices(shape[axis]))
+            .map(|&axis| lengths.radices(shape[axis]))
             .collect::<Result<Vec<_>, _>>()?;
         let len: usize = shape.iter().product();
         let bytes = len as u64 * COMPLEX_BYTES;
@@ -120,7 +139,13 @@ impl GpuFft {
                 let twiddle_offset = twiddles.len() / 2;
                 push_twiddles(&mut twiddles, ns, radix);
                 let butterflies = (len / radix) as u32;
-                let grid = workgroups(butterflies, &limits);
+                // A generic pass runs one invocation per element, a fixed one per butterfly.
+                let invocations = if is_generic(radix) {
+                    len as u32
+                } else {
+                    butterflies
+                };
+                let grid = workgroups(invocations, &limits);
                 let last = index + 1 == radices.len();
                 let mut slot = |dir: f32, scale: f32| {
                     let at = params.len() as u64 * 4 / align;
@@ -157,14 +182,22 @@ impl GpuFft {
         }
         let pipelines = used_radices
             .iter()
-            .map(|radix| {
-                let entry_point = format!("radix{radix}");
+            .map(|&radix| {
+                let generic = [("GENERIC_RADIX", radix as f64)];
+                let (entry_point, constants) = if is_generic(radix) {
+                    ("radix_generic".to_string(), &generic[..])
+                } else {
+                    (format!("radix{radix}"), &[][..])
+                };
                 device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(&entry_point),
                     layout: Some(&pipeline_layout),
                     module: &module,
                     entry_point: Some(&entry_point),
-                    compilation_options: Default::default(),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants,
+                        ..Default::default()
+                    },
                     cache: None,
                 })
             })
@@ -209,14 +242,21 @@ impl GpuFft {
 
     /// What `device_bytes` will be for a plan of `shape` along `axes`, without a device
     /// (parameters aligned to 256 bytes, the largest alignment devices ask for).
-    pub fn estimate_bytes(shape: &[usize], axes: &[usize]) -> Result<u64, GpuError> {
+    pub fn estimate_bytes(
+        shape: &[usize],
+        axes: &[usize],
+        lengths: Lengths,
+    ) -> Result<u64, GpuError> {
         let len: usize = shape.iter().product();
         let mut twiddles = 0u64;
         let mut passes = 0u64;
         for &axis in axes {
             let mut ns = 1;
-            for radix in radices(shape[axis])? {
+            for radix in lengths.radices(shape[axis])? {
                 twiddles += (ns * (radix - 1)) as u64;
+                if is_generic(radix) {
+                    twiddles += radix as u64;
+                }
                 ns *= radix;
                 passes += 1;
             }
@@ -435,6 +475,55 @@ pub(super) fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout 
     })
 }
 
+/// Largest prime factor a plan that allows any length takes.
+pub const MAX_GENERIC_RADIX: usize = 97;
+
+/// Which axis lengths a plan takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lengths {
+    /// Products of 2, 3, 5 and 7.
+    Smooth,
+    /// Also prime factors up to `MAX_GENERIC_RADIX`, through slower generic passes.
+    Any,
+}
+
+impl Lengths {
+    pub(super) fn radices(self, n: usize) -> Result<Vec<usize>, GpuError> {
+        match self {
+            Lengths::Smooth => radices(n),
+            Lengths::Any => radices_any(n),
+        }
+    }
+}
+
+/// Whether `radix` runs through the generic pass.
+fn is_generic(radix: usize) -> bool {
+    !matches!(radix, 2 | 3 | 4 | 5 | 7 | 8)
+}
+
+/// `radices`, followed by the other prime factors of `n` (each at most `MAX_GENERIC_RADIX`).
+fn radices_any(n: usize) -> Result<Vec<usize>, GpuError> {
+    let mut rest = n;
+    for p in [2, 3, 5, 7] {
+        while rest.is_multiple_of(p) {
+            rest /= p;
+        }
+    }
+    let mut out = radices(n / rest)?;
+    let mut p = 11;
+    while rest > 1 {
+        while rest.is_multiple_of(p) {
+            if p > MAX_GENERIC_RADIX {
+                return Err(GpuError::UnsupportedSize(n));
+            }
+            out.push(p);
+            rest /= p;
+        }
+        p += 2;
+    }
+    Ok(out)
+}
+
 /// The radices of the passes for an axis of length `n`: eights, then one four or two for the
 /// remaining powers of two, then threes, fives and sevens.
 pub(super) fn radices(n: usize) -> Result<Vec<usize>, GpuError> {
@@ -475,6 +564,12 @@ fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
             table.extend([angle.cos() as f32, angle.sin() as f32]);
         }
     }
+    if is_generic(radix) {
+        for m in 0..radix {
+            let angle = -2.0 * std::f64::consts::PI * m as f64 / radix as f64;
+            table.extend([angle.cos() as f32, angle.sin() as f32]);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -488,6 +583,9 @@ mod tests {
         assert_eq!(radices(32).unwrap(), vec![8, 4]);
         assert_eq!(radices(2 * 9 * 5 * 7).unwrap(), vec![2, 3, 3, 5, 7]);
         assert_eq!(radices(22), Err(GpuError::UnsupportedSize(22)));
+        assert_eq!(radices_any(94).unwrap(), vec![2, 47]);
+        assert_eq!(radices_any(2 * 11 * 11 * 9).unwrap(), vec![2, 3, 3, 11, 11]);
+        assert_eq!(radices_any(2 * 101), Err(GpuError::UnsupportedSize(202)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod real;
 
 pub use acoustic::{estimate_device_bytes, WgpuAcoustic};
 pub use device::WgpuContext;
-pub use fft::{Direction, FftBinding, GpuFft};
+pub use fft::{Direction, FftBinding, GpuFft, Lengths, MAX_GENERIC_RADIX};
 pub use real::{GpuRealFft, InPlaceRealFftBinding, RealFftBinding};
 
 use std::fmt;

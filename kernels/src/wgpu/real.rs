@@ -7,7 +7,9 @@ use std::num::NonZeroU64;
 use num_complex::Complex32;
 use wgpu::util::DeviceExt;
 
-use super::fft::{bind_group_layout, check, workgroups, COMPLEX_BYTES, PARAMS_BYTES, WORKGROUP};
+use super::fft::{
+    bind_group_layout, check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_BYTES, WORKGROUP,
+};
 use super::{FftBinding, GpuError, GpuFft, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/real.wgsl");
@@ -56,6 +58,16 @@ impl GpuRealFft {
     /// Plans real transforms of an array of `shape` (1 to 3 axes); the last axis length must be
     /// even, and it and half of it products of 2, 3, 5 and 7 like the other axes.
     pub fn new(context: &WgpuContext, shape: &[usize]) -> Result<Self, GpuError> {
+        Self::plan(context, shape, Lengths::Smooth)
+    }
+
+    /// As `new`, but axis lengths (and half the last one) may also have prime factors up to
+    /// `MAX_GENERIC_RADIX`, transformed by slower generic passes.
+    pub fn new_any_length(context: &WgpuContext, shape: &[usize]) -> Result<Self, GpuError> {
+        Self::plan(context, shape, Lengths::Any)
+    }
+
+    fn plan(context: &WgpuContext, shape: &[usize], lengths: Lengths) -> Result<Self, GpuError> {
         let Some((&n, outer)) = shape.split_last() else {
             return Err(GpuError::Shape("real FFT of an empty shape".into()));
         };
@@ -67,12 +79,16 @@ impl GpuRealFft {
         let h = n / 2;
         let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
         let spectrum_shape: Vec<usize> = outer.iter().copied().chain([h + 1]).collect();
-        let half = GpuFft::along_axes(context, &half_shape, &[outer.len()])?;
+        let plan = |shape: &[usize], axes: &[usize]| match lengths {
+            Lengths::Smooth => GpuFft::along_axes(context, shape, axes),
+            Lengths::Any => GpuFft::along_axes_any_length(context, shape, axes),
+        };
+        let half = plan(&half_shape, &[outer.len()])?;
         let other_axes: Vec<usize> = (0..outer.len()).collect();
         let others = if other_axes.is_empty() {
             None
         } else {
-            Some(GpuFft::along_axes(context, &spectrum_shape, &other_axes)?)
+            Some(plan(&spectrum_shape, &other_axes)?)
         };
 
         let device = context.device();
@@ -338,19 +354,19 @@ impl GpuRealFft {
 
     /// What `device_bytes` will be for `shape`, without a device (uniform offsets aligned to
     /// 256 bytes, the largest alignment devices ask for).
-    pub fn estimate_bytes(shape: &[usize]) -> Result<u64, GpuError> {
+    pub fn estimate_bytes(shape: &[usize], lengths: Lengths) -> Result<u64, GpuError> {
         let Some((&n, outer)) = shape.split_last() else {
             return Err(GpuError::Shape("real FFT of an empty shape".into()));
         };
         let h = n / 2;
         let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
         let spectrum_shape: Vec<usize> = outer.iter().copied().chain([h + 1]).collect();
-        let half = GpuFft::estimate_bytes(&half_shape, &[outer.len()])?;
+        let half = GpuFft::estimate_bytes(&half_shape, &[outer.len()], lengths)?;
         let other_axes: Vec<usize> = (0..outer.len()).collect();
         let others = if other_axes.is_empty() {
             0
         } else {
-            GpuFft::estimate_bytes(&spectrum_shape, &other_axes)?
+            GpuFft::estimate_bytes(&spectrum_shape, &other_axes, lengths)?
         };
         let work = half_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
         let twiddles = (h as u64 + 1) * COMPLEX_BYTES;

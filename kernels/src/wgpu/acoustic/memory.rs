@@ -5,7 +5,7 @@ use super::kernels::STORAGE_BINDINGS;
 use super::layout::Layout;
 use crate::device::{DeviceError, DeviceKind};
 use crate::setup::AcousticSetup;
-use crate::wgpu::{GpuRealFft, WgpuContext};
+use crate::wgpu::{GpuRealFft, Lengths, WgpuContext};
 
 /// The shape the real FFT plan sees: used axes, slowest first.
 pub(super) fn fft_shape(setup: &AcousticSetup) -> Vec<usize> {
@@ -19,7 +19,7 @@ pub(super) fn fft_shape(setup: &AcousticSetup) -> Vec<usize> {
 pub fn estimate_device_bytes(setup: &AcousticSetup) -> u64 {
     let layout = Layout::new(setup);
     let buffers: u64 = layout.buffers().iter().map(|(_, bytes)| bytes).sum();
-    buffers + GpuRealFft::estimate_bytes(&fft_shape(setup)).unwrap_or(0)
+    buffers + GpuRealFft::estimate_bytes(&fft_shape(setup), Lengths::Any).unwrap_or(0)
 }
 
 /// Refuses, before anything is allocated, a run whose buffers or bindings exceed the

@@ -88,7 +88,9 @@ impl WgpuAcoustic {
         context: &WgpuContext,
     ) -> Result<WgpuAcoustic, DeviceError> {
         let device = context.device();
-        let fft = GpuRealFft::new(context, &memory::fft_shape(&setup)).map_err(device_error)?;
+        // Any length the generic passes take: the grid sizes come from the user (and outside PML).
+        let fft = GpuRealFft::new_any_length(context, &memory::fft_shape(&setup))
+            .map_err(device_error)?;
         let sizes = layout.buffers();
         let size_of = |name: &str| {
             sizes
@@ -235,10 +237,6 @@ impl WgpuAcoustic {
             line_cache: None,
             bytes,
         })
-    }
-
-    fn density(&self) -> &wgpu::Buffer {
-        &self._bound[1]
     }
 
     fn encoder(&mut self) -> wgpu::CommandEncoder {
