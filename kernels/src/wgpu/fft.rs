@@ -261,7 +261,11 @@ impl GpuFft {
                 passes += 1;
             }
         }
-        Ok(len as u64 * COMPLEX_BYTES + twiddles.max(1) * COMPLEX_BYTES + (2 * passes).max(1) * 256)
+        Ok(
+            len as u64 * COMPLEX_BYTES
+                + twiddles.max(1) * COMPLEX_BYTES
+                + (2 * passes).max(1) * 256,
+        )
     }
 
     pub fn shape(&self) -> &[usize] {

@@ -277,7 +277,10 @@ impl GpuRealFft {
     /// Prepares in-place transforms of `spectrum` (a buffer as made by
     /// `create_spectrum_buffer`, or larger): the real array lives in its first `len` floats,
     /// which fit because the half spectrum holds at least as many floats.
-    pub fn bind_in_place(&self, spectrum: &wgpu::Buffer) -> Result<InPlaceRealFftBinding, GpuError> {
+    pub fn bind_in_place(
+        &self,
+        spectrum: &wgpu::Buffer,
+    ) -> Result<InPlaceRealFftBinding, GpuError> {
         let spectrum_bytes = self.spectrum_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
         let usage = wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_SRC
@@ -311,7 +314,11 @@ impl GpuRealFft {
 
     /// Records the forward transform of the real array at the start of the bound buffer into
     /// the half spectrum in the same buffer (unnormalised).
-    pub fn forward_in_place(&self, encoder: &mut wgpu::CommandEncoder, binding: &InPlaceRealFftBinding) {
+    pub fn forward_in_place(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        binding: &InPlaceRealFftBinding,
+    ) {
         let bytes = self.half.len() as u64 * COMPLEX_BYTES;
         encoder.copy_buffer_to_buffer(&binding.spectrum, 0, &self.work, 0, bytes);
         self.half.forward(encoder, &binding.work);
@@ -323,11 +330,21 @@ impl GpuRealFft {
 
     /// Records the inverse transform (scaled by 1/len) of the half spectrum in the bound
     /// buffer; the real array ends up in its first `len` floats.
-    pub fn inverse_in_place(&self, encoder: &mut wgpu::CommandEncoder, binding: &InPlaceRealFftBinding) {
+    pub fn inverse_in_place(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        binding: &InPlaceRealFftBinding,
+    ) {
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
             others.inverse(encoder, spectrum);
         }
-        self.dispatch(encoder, &self.merge, &binding.merge, self.merge_params_offset(), self.merge_grid);
+        self.dispatch(
+            encoder,
+            &self.merge,
+            &binding.merge,
+            self.merge_params_offset(),
+            self.merge_grid,
+        );
         self.half.inverse(encoder, &binding.work);
         let bytes = self.half.len() as u64 * COMPLEX_BYTES;
         encoder.copy_buffer_to_buffer(&self.work, 0, &binding.spectrum, 0, bytes);

@@ -121,7 +121,11 @@ impl WgpuAcoustic {
         };
         let floats = |values: &[f32]| bytemuck::cast_slice::<f32, u8>(values).to_vec();
 
-        let grid = filled("grid uniform", wgpu::BufferUsages::UNIFORM, layout.grid_bytes());
+        let grid = filled(
+            "grid uniform",
+            wgpu::BufferUsages::UNIFORM,
+            layout.grid_bytes(),
+        );
         let jobs = empty(
             "job uniform",
             wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
@@ -168,11 +172,7 @@ impl WgpuAcoustic {
         let pressure_record = filled("pressure record", storage, &floats(&record));
         drop(record);
         let velocity_record = if setup.whole_grid_extremes.velocity {
-            filled(
-                "velocity record",
-                storage,
-                &floats(&extremes(setup.ndim)),
-            )
+            filled("velocity record", storage, &floats(&extremes(setup.ndim)))
         } else {
             empty("velocity record", storage)
         };

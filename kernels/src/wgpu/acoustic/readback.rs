@@ -51,7 +51,10 @@ pub(super) fn samples(b: &mut WgpuAcoustic, steps: usize) -> Result<(), DeviceEr
     } else {
         0
     };
-    let mut encoder = b.context.device().create_command_encoder(&Default::default());
+    let mut encoder = b
+        .context
+        .device()
+        .create_command_encoder(&Default::default());
     encoder.copy_buffer_to_buffer(&b.samples, 0, &b.sample_staging, 0, bytes);
     for axis in 0..sampled_axes {
         let at = 4 * (velocity_base + axis * block) as u64;
@@ -79,7 +82,10 @@ pub(super) fn cw_sums(b: &mut WgpuAcoustic) -> Result<(Vec<f64>, Vec<f64>), Devi
     }
     let at = 4 * b.layout.cw[0] as u64;
     let bytes = 8 * sensors as u64;
-    let mut encoder = b.context.device().create_command_encoder(&Default::default());
+    let mut encoder = b
+        .context
+        .device()
+        .create_command_encoder(&Default::default());
     encoder.copy_buffer_to_buffer(&b.samples, at, &b.sample_staging, 0, bytes);
     b.context.queue().submit([encoder.finish()]);
     map_and_read(&b.context, &b.sample_staging, bytes, |view| {

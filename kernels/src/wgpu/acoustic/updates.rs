@@ -78,14 +78,12 @@ pub(super) fn record(
     match update {
         Update::InitialPressure { whole } => {
             let job = with_whole(Job::new().with_outputs(forward), whole);
-            b.kernels
-                .dispatch(encoder, Kernel::InitialPressure, job, n);
+            b.kernels.dispatch(encoder, Kernel::InitialPressure, job, n);
             b.gather_pressure(encoder, forward[0]);
         }
         Update::InitialVelocity { whole } => {
             let job = with_whole(Job::new().with_inputs(inverse), whole);
-            b.kernels
-                .dispatch(encoder, Kernel::InitialVelocity, job, n);
+            b.kernels.dispatch(encoder, Kernel::InitialVelocity, job, n);
         }
         Update::ScatterPressureSource { step } | Update::ScatterVelocitySource { step, .. } => {
             let slot = match update {
@@ -100,10 +98,7 @@ pub(super) fn record(
                 .dispatch(encoder, Kernel::ScatterSource, job, points);
         }
         Update::Velocity { step, whole } => {
-            let mut job = with_whole(
-                Job::new().with_inputs(inverse).with_outputs(forward),
-                whole,
-            );
+            let mut job = with_whole(Job::new().with_inputs(inverse).with_outputs(forward), whole);
             job.what[1] = step as u32;
             job.what[2] = forward.len() as u32;
             let mut next = ndim as u32;
@@ -120,27 +115,31 @@ pub(super) fn record(
                     .map(|s| s.injection)
             });
             let has_sources = point_sources.iter().any(Option::is_some);
-            phased(b, encoder, Kernel::VelocityUpdate, job, has_sources, |b, encoder| {
-                for (axis, injection) in point_sources.iter().enumerate() {
-                    let Some(injection) = *injection else {
-                        continue;
-                    };
-                    b.point_source(
-                        encoder,
-                        1 + axis,
-                        step,
-                        TARGET_VELOCITY,
-                        (axis, axis + 1),
-                        injection,
-                    );
-                }
-            });
+            phased(
+                b,
+                encoder,
+                Kernel::VelocityUpdate,
+                job,
+                has_sources,
+                |b, encoder| {
+                    for (axis, injection) in point_sources.iter().enumerate() {
+                        let Some(injection) = *injection else {
+                            continue;
+                        };
+                        b.point_source(
+                            encoder,
+                            1 + axis,
+                            step,
+                            TARGET_VELOCITY,
+                            (axis, axis + 1),
+                            injection,
+                        );
+                    }
+                },
+            );
         }
         Update::Density { step, whole } => {
-            let mut job = with_whole(
-                Job::new().with_inputs(inverse).with_outputs(forward),
-                whole,
-            );
+            let mut job = with_whole(Job::new().with_inputs(inverse).with_outputs(forward), whole);
             job.what[1] = step as u32;
             if b.setup.corrected_pressure_source(step).is_some() {
                 job.corrected[0] = ndim as u32;
@@ -168,10 +167,7 @@ pub(super) fn record(
             }
         }
         Update::AbsorbingPressure { step: _, whole } => {
-            let job = with_whole(
-                Job::new().with_inputs(inverse).with_outputs(forward),
-                whole,
-            );
+            let job = with_whole(Job::new().with_inputs(inverse).with_outputs(forward), whole);
             b.kernels
                 .dispatch(encoder, Kernel::AbsorbingPressure, job, n);
             b.gather_pressure(encoder, forward[0]);
