@@ -420,8 +420,11 @@ fn velocity_source_3d() -> Simulation {
     }
 }
 
+/// A named scene builder.
+type Scene = (&'static str, fn() -> Simulation);
+
 fn check_all(device: DeviceKind) {
-    let scenes: [(&str, fn() -> Simulation); 4] = [
+    let scenes: [Scene; 4] = [
         ("homogeneous 3D p0", homogeneous_3d),
         ("absorbing nonlinear 2D", absorbing_nonlinear_2d),
         ("Stokes 1D with sources", stokes_sources_1d),
@@ -450,11 +453,12 @@ fn a_backend_not_built_in_says_how_to_get_it() {
         if device.compiled_in() {
             continue;
         }
-        let err = Plan::new(&stokes_sources_1d(), 1)
+        let Err(err) = Plan::new(&stokes_sources_1d(), 1)
             .unwrap()
             .run_on(device, &mut ())
-            .err()
-            .expect("refused");
+        else {
+            panic!("{device} is not built in, so the run must be refused");
+        };
         let text = err.to_string();
         assert!(text.contains(&format!("--features {device}")), "{text}");
     }

@@ -104,11 +104,9 @@ impl Layout {
         let sensors = setup.sensor_points.len();
         let sampled_axes = if setup.sample_velocity { ndim } else { 0 };
         let per_step = 4 * sensors * (1 + sampled_axes);
-        let capacity = if per_step == 0 {
-            MAX_CAPACITY
-        } else {
-            (MAX_BLOCK_BYTES / per_step).clamp(1, MAX_CAPACITY)
-        };
+        let capacity = MAX_BLOCK_BYTES
+            .checked_div(per_step)
+            .map_or(MAX_CAPACITY, |rows| rows.clamp(1, MAX_CAPACITY));
         let velocity_samples = capacity * sensors;
         let cw_re = velocity_samples + sampled_axes * capacity * sensors;
         let cw = [cw_re, cw_re + sensors];
