@@ -322,7 +322,8 @@ fn initial_velocity(@builtin(global_invocation_id) id: vec3<u32>) {
 }
 
 // Update phase: u_a = pml_sg (pml_sg u_a - dt / rho0_sg kappa d/dx_a+ p). Finish phase: add
-// the corrected source, record, write u_a to output a (when there are outputs).
+// the corrected source, record, write u_a to output a (when there are outputs). With both
+// phases in one dispatch the new u_a stays in registers between them.
 @compute @workgroup_size(WORKGROUP)
 fn velocity_update(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = invocation(id);
@@ -330,36 +331,48 @@ fn velocity_update(@builtin(global_invocation_id) id: vec3<u32>) {
         return;
     }
     let n = grid.size.w;
-    let c = coords(i);
     let ndim = grid.info.x;
-    if ((job.what.x & PHASE_UPDATE) != 0u) {
+    let updating = (job.what.x & PHASE_UPDATE) != 0u;
+    var updated: array<f32, 3>;
+    if (updating) {
+        let c = coords(i);
         for (var a = 0u; a < ndim; a++) {
             let g = spec_get(input(a), i);
             let pml = table_f32(grid.pml_staggered[a] + c[a]);
             let u = velocity[a * n + i];
-            velocity[a * n + i] = pml * (pml * u - coef(DT_OVER_RHO_X + a, i) * g);
+            updated[a] = pml * (pml * u - coef(DT_OVER_RHO_X + a, i) * g);
         }
     }
-    if ((job.what.x & PHASE_FINISH) != 0u) {
+    if ((job.what.x & PHASE_FINISH) == 0u) {
         for (var a = 0u; a < ndim; a++) {
-            var u = velocity[a * n + i];
-            let source = job.corrected[a];
-            if (source != NONE) {
-                u += spec_get(input(source), i);
-                velocity[a * n + i] = u;
-            }
-            record_velocity(a, i, u);
-            if (a < job.what.z) {
-                spec_set(job.outputs[a], i, u);
-            }
+            velocity[a * n + i] = updated[a];
+        }
+        return;
+    }
+    for (var a = 0u; a < ndim; a++) {
+        var u: f32;
+        if (updating) {
+            u = updated[a];
+        } else {
+            u = velocity[a * n + i];
+        }
+        let source = job.corrected[a];
+        if (source != NONE) {
+            u += spec_get(input(source), i);
+        }
+        velocity[a * n + i] = u;
+        record_velocity(a, i, u);
+        if (a < job.what.z) {
+            spec_set(job.outputs[a], i, u);
         }
     }
 }
 
 // Update phase: rho_a = pml (pml rho_a - factor kappa d/dx_a- u_a), factor = dt rho0 (plus
-// 2 dt rho_total_old when nonlinear). Finish phase: add the corrected source (input ndim when
-// job.corrected.x is set), then p (lossless: output 0, sampled afterwards) or rho0 div u and
-// rho (absorbing: outputs 0 and 1).
+// 2 dt rho_total_old when nonlinear). Finish phase: add the corrected source (logical input
+// job.corrected.x when set), then p (lossless: output 0, sampled afterwards) or rho0 div u
+// and rho (absorbing: outputs 0 and 1). With both phases in one dispatch the new rho_a and
+// the divergence terms stay in registers between them.
 @compute @workgroup_size(WORKGROUP)
 fn density_update(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = invocation(id);
@@ -368,7 +381,10 @@ fn density_update(@builtin(global_invocation_id) id: vec3<u32>) {
     }
     let n = grid.size.w;
     let ndim = grid.info.x;
-    if ((job.what.x & PHASE_UPDATE) != 0u) {
+    let updating = (job.what.x & PHASE_UPDATE) != 0u;
+    var updated: array<f32, 3>;
+    var terms: array<f32, 3>;
+    if (updating) {
         let c = coords(i);
         let dt = grid.scalars.x;
         var factor = coef(DT_RHO0, i);
@@ -377,36 +393,49 @@ fn density_update(@builtin(global_invocation_id) id: vec3<u32>) {
         }
         for (var a = 0u; a < ndim; a++) {
             let d = spec_get(input(a), i);
+            terms[a] = d;
             let pml = table_f32(grid.pml[a] + c[a]);
             let rho = density[a * n + i];
-            density[a * n + i] = pml * (pml * rho - factor * d);
+            updated[a] = pml * (pml * rho - factor * d);
         }
     }
-    if ((job.what.x & PHASE_FINISH) != 0u) {
-        var source = 0.0;
-        let corrected = job.corrected.x != NONE;
-        if (corrected) {
-            source = spec_get(input(job.corrected.x), i);
-        }
-        var total = 0.0;
-        var divergence = 0.0;
+    if ((job.what.x & PHASE_FINISH) == 0u) {
         for (var a = 0u; a < ndim; a++) {
-            var rho = density[a * n + i];
-            if (corrected) {
-                rho += source;
-                density[a * n + i] = rho;
-            }
-            total += rho;
-            divergence += spec_get(input(a), i);
+            density[a * n + i] = updated[a];
         }
-        if (grid.flags.z != 0u) {
-            spec_set(job.outputs[0], i, divergence * coef(ABSORPTION_RHO0, i));
-            spec_set(job.outputs[1], i, total);
+        return;
+    }
+    var source = 0.0;
+    let corrected = job.corrected.x != NONE;
+    if (corrected) {
+        source = spec_get(input(job.corrected.x), i);
+    }
+    var total = 0.0;
+    var divergence = 0.0;
+    for (var a = 0u; a < ndim; a++) {
+        var rho: f32;
+        var d: f32;
+        if (updating) {
+            rho = updated[a];
+            d = terms[a];
         } else {
-            let p = equation_of_state(i, total, divergence, 0.0, 0.0);
-            record_pressure(i, p);
-            spec_set(job.outputs[0], i, p);
+            rho = density[a * n + i];
+            d = spec_get(input(a), i);
         }
+        if (corrected) {
+            rho += source;
+        }
+        density[a * n + i] = rho;
+        total += rho;
+        divergence += d;
+    }
+    if (grid.flags.z != 0u) {
+        spec_set(job.outputs[0], i, divergence * coef(ABSORPTION_RHO0, i));
+        spec_set(job.outputs[1], i, total);
+    } else {
+        let p = equation_of_state(i, total, divergence, 0.0, 0.0);
+        record_pressure(i, p);
+        spec_set(job.outputs[0], i, p);
     }
 }
 

@@ -13,6 +13,9 @@ pub(super) const WORKGROUP: u32 = 64;
 /// `Params` in fft.wgsl: eight 32-bit words.
 pub(super) const PARAMS_BYTES: u64 = 32;
 pub(super) const COMPLEX_BYTES: u64 = 8;
+/// Bytes between parameter sets in a uniform buffer: 256 is a multiple of every device's
+/// uniform offset alignment, so plan sizes (and memory estimates) do not depend on the device.
+pub(super) const PARAMS_STRIDE: u64 = 256;
 
 /// Sign of the exponent: forward is e^{-2πi kn/N} (unnormalised), inverse e^{+2πi kn/N} / N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +129,7 @@ impl GpuFft {
             immediate_size: 0,
         });
 
-        let align = u64::from(limits.min_uniform_buffer_offset_alignment).max(PARAMS_BYTES);
+        let align = PARAMS_STRIDE;
         let mut used_radices: Vec<usize> = Vec::new();
         let mut twiddles: Vec<f32> = Vec::new();
         let mut params: Vec<u32> = Vec::new();
@@ -241,7 +244,7 @@ impl GpuFft {
     }
 
     /// What `device_bytes` will be for a plan of `shape` along `axes`, without a device
-    /// (parameters aligned to 256 bytes, the largest alignment devices ask for).
+    /// (parameter sets `PARAMS_STRIDE` apart, as the plan lays them out).
     pub fn estimate_bytes(
         shape: &[usize],
         axes: &[usize],
@@ -261,11 +264,9 @@ impl GpuFft {
                 passes += 1;
             }
         }
-        Ok(
-            len as u64 * COMPLEX_BYTES
-                + twiddles.max(1) * COMPLEX_BYTES
-                + (2 * passes).max(1) * 256,
-        )
+        Ok(len as u64 * COMPLEX_BYTES
+            + twiddles.max(1) * COMPLEX_BYTES
+            + (2 * passes).max(1) * PARAMS_STRIDE)
     }
 
     pub fn shape(&self) -> &[usize] {

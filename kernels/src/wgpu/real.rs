@@ -8,7 +8,8 @@ use num_complex::Complex32;
 use wgpu::util::DeviceExt;
 
 use super::fft::{
-    bind_group_layout, check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_BYTES, WORKGROUP,
+    bind_group_layout, check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_BYTES, PARAMS_STRIDE,
+    WORKGROUP,
 };
 use super::{FftBinding, GpuError, GpuFft, WgpuContext};
 
@@ -130,7 +131,7 @@ impl GpuRealFft {
         });
         let split_grid = workgroups((rows * (h + 1)) as u32, &limits);
         let merge_grid = workgroups((rows * h) as u32, &limits);
-        let align = u64::from(limits.min_uniform_buffer_offset_alignment).max(PARAMS_BYTES);
+        let align = PARAMS_STRIDE;
         let mut params = vec![0u32; 2 * align as usize / 4];
         for (slot, grid) in [split_grid, merge_grid].iter().enumerate() {
             let at = slot * align as usize / 4;
@@ -351,13 +352,7 @@ impl GpuRealFft {
     }
 
     fn merge_params_offset(&self) -> u32 {
-        u64::from(
-            self.context
-                .device()
-                .limits()
-                .min_uniform_buffer_offset_alignment,
-        )
-        .max(PARAMS_BYTES) as u32
+        PARAMS_STRIDE as u32
     }
 
     /// Device bytes the plan holds (work and scratch buffers, twiddles, parameters).
@@ -369,8 +364,7 @@ impl GpuRealFft {
             + self.others.as_ref().map_or(0, GpuFft::device_bytes)
     }
 
-    /// What `device_bytes` will be for `shape`, without a device (uniform offsets aligned to
-    /// 256 bytes, the largest alignment devices ask for).
+    /// What `device_bytes` will be for a plan of `shape` taking `lengths`, without a device.
     pub fn estimate_bytes(shape: &[usize], lengths: Lengths) -> Result<u64, GpuError> {
         let Some((&n, outer)) = shape.split_last() else {
             return Err(GpuError::Shape("real FFT of an empty shape".into()));
@@ -387,7 +381,7 @@ impl GpuRealFft {
         };
         let work = half_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
         let twiddles = (h as u64 + 1) * COMPLEX_BYTES;
-        Ok(work + twiddles + 2 * 256 + half + others)
+        Ok(work + twiddles + 2 * PARAMS_STRIDE + half + others)
     }
 
     /// Records real -> spectrum (unnormalised). The real buffer is left as it was.

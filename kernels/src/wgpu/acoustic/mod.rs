@@ -50,6 +50,8 @@ pub struct WgpuAcoustic {
     reduction: wgpu::Buffer,
     sample_staging: wgpu::Buffer,
     reduction_staging: wgpu::Buffer,
+    /// Host-visible staging for whole-field read-backs, made at the first one.
+    field_staging: Option<wgpu::Buffer>,
     /// Buffers kept only so that the bind group's resources live as long as it does.
     _bound: Vec<wgpu::Buffer>,
     /// Sample rows written since the last `take_samples`.
@@ -232,6 +234,7 @@ impl WgpuAcoustic {
             reduction,
             sample_staging,
             reduction_staging,
+            field_staging: None,
             _bound: vec![grid, density, coefficients, tables],
             filled: 0,
             line_cache: None,
@@ -407,6 +410,7 @@ impl AcousticBackend for WgpuAcoustic {
     }
 
     fn bytes_allocated(&self) -> usize {
-        self.bytes as usize
+        let staging = self.field_staging.as_ref().map_or(0, wgpu::Buffer::size);
+        (self.bytes + staging) as usize
     }
 }

@@ -95,9 +95,9 @@ pub(super) fn cw_sums(b: &mut WgpuAcoustic) -> Result<(Vec<f64>, Vec<f64>), Devi
     })
 }
 
-/// Copies `out.len()` floats of `buffer` from float `start` into `out`, through a staging
-/// buffer made for the call (whole-field read-backs happen after the time loop, or once per
-/// step for the non-staggered velocity).
+/// Copies `out.len()` floats (at most a grid) of `buffer` from float `start` into `out`,
+/// through a staging buffer of one grid made at the first whole-field read-back and kept
+/// (these happen after the time loop, or once per step for the non-staggered velocity).
 pub(super) fn floats(
     b: &mut WgpuAcoustic,
     buffer: &wgpu::Buffer,
@@ -109,12 +109,17 @@ pub(super) fn floats(
     }
     let bytes = 4 * out.len() as u64;
     let device = b.context.device();
-    let staging = device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("field read-back"),
-        size: bytes,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
+    let staging = b
+        .field_staging
+        .get_or_insert_with(|| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("field read-back"),
+                size: 4 * b.layout.n as u64,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        })
+        .clone();
     let mut encoder = device.create_command_encoder(&Default::default());
     encoder.copy_buffer_to_buffer(buffer, 4 * start as u64, &staging, 0, bytes);
     b.context.queue().submit([encoder.finish()]);
