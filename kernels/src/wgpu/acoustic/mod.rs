@@ -16,6 +16,7 @@ use crate::device::{DeviceError, DeviceKind};
 use crate::setup::AcousticSetup;
 use kernels::{Bindings, Job, Kernel, Kernels};
 use layout::Layout;
+use std::sync::{Arc, Mutex};
 use wgpu::util::DeviceExt;
 
 pub use memory::estimate_device_bytes;
@@ -52,6 +53,8 @@ pub struct WgpuAcoustic {
     reduction_staging: wgpu::Buffer,
     /// Host-visible staging for whole-field read-backs, made at the first one.
     field_staging: Option<wgpu::Buffer>,
+    /// The first error the device reported outside an error scope.
+    device_failure: Arc<Mutex<Option<String>>>,
     /// Buffers kept only so that the bind group's resources live as long as it does.
     _bound: Vec<wgpu::Buffer>,
     /// Sample rows written since the last `take_samples`.
@@ -72,8 +75,18 @@ impl WgpuAcoustic {
         let context = WgpuContext::new().map_err(device_error)?;
         let device = context.device().clone();
         memory::check_limits(&context, &layout)?;
+        // Errors in the time loop (a lost device, rejected work) come back from the next
+        // read-back as DeviceError::Failed instead of wgpu's default panic.
+        let device_failure = Arc::new(Mutex::new(None));
+        let failure = device_failure.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            let mut slot = failure
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            slot.get_or_insert_with(|| e.to_string());
+        }));
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let built = Self::allocate(setup, layout, &context);
+        let built = Self::allocate(setup, layout, &context, device_failure);
         if pollster::block_on(scope.pop()).is_some() {
             return Err(DeviceError::OutOfMemory {
                 device: context.adapter_description(),
@@ -88,6 +101,7 @@ impl WgpuAcoustic {
         mut setup: AcousticSetup,
         layout: Layout,
         context: &WgpuContext,
+        device_failure: Arc<Mutex<Option<String>>>,
     ) -> Result<WgpuAcoustic, DeviceError> {
         let device = context.device();
         // Any length the generic passes take: the grid sizes come from the user (and outside PML).
@@ -235,6 +249,7 @@ impl WgpuAcoustic {
             sample_staging,
             reduction_staging,
             field_staging: None,
+            device_failure,
             _bound: vec![grid, density, coefficients, tables],
             filled: 0,
             line_cache: None,

@@ -3,8 +3,23 @@
 
 use super::kernels::{Job, Kernel};
 use super::{device_error, WgpuAcoustic};
-use crate::device::DeviceError;
+use crate::device::{DeviceError, DeviceKind};
 use crate::wgpu::{GpuError, WgpuContext};
+use std::sync::Mutex;
+
+/// The error the device reported outside an error scope, if any.
+pub(super) fn reported(failure: &Mutex<Option<String>>) -> Result<(), DeviceError> {
+    let slot = failure
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match slot.as_ref() {
+        Some(reason) => Err(DeviceError::Failed {
+            device: DeviceKind::Wgpu,
+            reason: reason.clone(),
+        }),
+        None => Ok(()),
+    }
+}
 
 fn failed(e: &dyn std::fmt::Display) -> DeviceError {
     device_error(GpuError::Device(format!("reading back: {e}")))
@@ -14,6 +29,7 @@ fn failed(e: &dyn std::fmt::Display) -> DeviceError {
 /// them to `read`.
 fn map_and_read<T>(
     context: &WgpuContext,
+    failure: &Mutex<Option<String>>,
     staging: &wgpu::Buffer,
     bytes: u64,
     read: impl FnOnce(&[u8]) -> T,
@@ -24,6 +40,7 @@ fn map_and_read<T>(
         let _ = sender.send(result);
     });
     context.wait().map_err(device_error)?;
+    reported(failure)?;
     receiver
         .recv()
         .map_err(|e| failed(&e))?
@@ -64,14 +81,20 @@ pub(super) fn samples(b: &mut WgpuAcoustic, steps: usize) -> Result<(), DeviceEr
     let end = 4 * (velocity_base + sampled_axes.saturating_sub(1) * block) as u64 + bytes;
     let end = if sampled_axes == 0 { bytes } else { end };
     let (pressure, velocity) = (&mut b.host_pressure, &mut b.host_velocity);
-    map_and_read(&b.context, &b.sample_staging, end, |view| {
-        let all: &[f32] = bytemuck::cast_slice(view);
-        pressure[..rows].copy_from_slice(&all[..rows]);
-        for (axis, v) in velocity.iter_mut().enumerate().take(sampled_axes) {
-            let at = velocity_base + axis * block;
-            v[..rows].copy_from_slice(&all[at..at + rows]);
-        }
-    })
+    map_and_read(
+        &b.context,
+        &b.device_failure,
+        &b.sample_staging,
+        end,
+        |view| {
+            let all: &[f32] = bytemuck::cast_slice(view);
+            pressure[..rows].copy_from_slice(&all[..rows]);
+            for (axis, v) in velocity.iter_mut().enumerate().take(sampled_axes) {
+                let at = velocity_base + axis * block;
+                v[..rows].copy_from_slice(&all[at..at + rows]);
+            }
+        },
+    )
 }
 
 /// The CW sums, widened to f64.
@@ -88,11 +111,17 @@ pub(super) fn cw_sums(b: &mut WgpuAcoustic) -> Result<(Vec<f64>, Vec<f64>), Devi
         .create_command_encoder(&Default::default());
     encoder.copy_buffer_to_buffer(&b.samples, at, &b.sample_staging, 0, bytes);
     b.context.queue().submit([encoder.finish()]);
-    map_and_read(&b.context, &b.sample_staging, bytes, |view| {
-        let all: &[f32] = bytemuck::cast_slice(view);
-        let widen = |s: &[f32]| s.iter().map(|&v| v as f64).collect::<Vec<f64>>();
-        (widen(&all[..sensors]), widen(&all[sensors..2 * sensors]))
-    })
+    map_and_read(
+        &b.context,
+        &b.device_failure,
+        &b.sample_staging,
+        bytes,
+        |view| {
+            let all: &[f32] = bytemuck::cast_slice(view);
+            let widen = |s: &[f32]| s.iter().map(|&v| v as f64).collect::<Vec<f64>>();
+            (widen(&all[..sensors]), widen(&all[sensors..2 * sensors]))
+        },
+    )
 }
 
 /// Copies `out.len()` floats (at most a grid) of `buffer` from float `start` into `out`,
@@ -123,7 +152,7 @@ pub(super) fn floats(
     let mut encoder = device.create_command_encoder(&Default::default());
     encoder.copy_buffer_to_buffer(buffer, 4 * start as u64, &staging, 0, bytes);
     b.context.queue().submit([encoder.finish()]);
-    map_and_read(&b.context, &staging, bytes, |view| {
+    map_and_read(&b.context, &b.device_failure, &staging, bytes, |view| {
         out.copy_from_slice(bytemuck::cast_slice(view));
     })
 }
@@ -137,8 +166,14 @@ pub(super) fn density_magnitude(b: &mut WgpuAcoustic) -> Result<f32, DeviceError
         .dispatch(&mut encoder, Kernel::DensityMagnitude, Job::new(), n);
     encoder.copy_buffer_to_buffer(&b.reduction, 0, &b.reduction_staging, 0, 4);
     b.submit(encoder);
-    map_and_read(&b.context, &b.reduction_staging, 4, |view| {
-        let bits: &[u32] = bytemuck::cast_slice(view);
-        f32::from_bits(bits[0])
-    })
+    map_and_read(
+        &b.context,
+        &b.device_failure,
+        &b.reduction_staging,
+        4,
+        |view| {
+            let bits: &[u32] = bytemuck::cast_slice(view);
+            f32::from_bits(bits[0])
+        },
+    )
 }
