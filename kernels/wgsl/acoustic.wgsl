@@ -24,15 +24,15 @@ struct Grid {
     wavenumbers: vec4<u32>,
     derivative_forward: vec4<u32>,
     derivative_backward: vec4<u32>,
-    // Offsets of sensor indices, the pressure-sample block, the velocity-sample block and
-    // the CW sums in `samples` / `tables`: sensors (tables), velocity block, cw re, cw im.
+    // Sensor indices (offset in `tables`); velocity-sample block, CW re and CW im sums
+    // (offsets in `samples`, whose pressure-sample block starts at 0).
     sampling: vec4<u32>,
     // Per coefficient: offset into `coefs`, or NO_MAP when uniform (then `coef_value`).
     coef_offset: array<vec4<u32>, 3>,
     coef_value: array<vec4<f32>, 3>,
     // dt, c_ref dt / 2, y - 2, y - 1 (absorption power).
     scalars: vec4<f32>,
-    // Offset of the running max of p in `pressure_record` (the min follows it), unused x3.
+    // Offset of the running max of p in `pressure_record` (the min follows it); rest unused.
     records: vec4<u32>,
 }
 
@@ -40,7 +40,7 @@ struct Job {
     // Spectral buffer of each logical input (up to eight) and output (up to four).
     inputs: array<vec4<u32>, 2>,
     outputs: vec4<u32>,
-    // kind (spectral op / update phase bits), step, axis count or axis, sample row.
+    // kind (spectral op, or update phase bits), step, forward outputs (velocity), sample row.
     what: vec4<u32>,
     // invocations, invocations per row of the dispatch grid, WholeGrid keep, extremes.
     extent: vec4<u32>,
@@ -49,7 +49,7 @@ struct Job {
     // Point source: injection (0 Dirichlet, 1 additive), target (0 velocity, 1 density),
     // first axis, last axis + 1.
     source_target: vec4<u32>,
-    // Corrected velocity sources: logical input per axis, or NONE.
+    // Logical input of the corrected source per axis (velocity) or in x (density), or NONE.
     corrected: vec4<u32>,
     // w_re, w_im of the CW sums.
     weights: vec4<f32>,
