@@ -86,7 +86,7 @@ impl WgpuAcoustic {
             slot.get_or_insert_with(|| e.to_string());
         }));
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let built = Self::allocate(setup, layout, &context, device_failure);
+        let built = Self::allocate(setup, layout, &context, device_failure.clone());
         if pollster::block_on(scope.pop()).is_some() {
             return Err(DeviceError::OutOfMemory {
                 device: context.adapter_description(),
@@ -94,6 +94,8 @@ impl WgpuAcoustic {
                 available_bytes: memory::largest_allocation(&context),
             });
         }
+        // wgpu reports a rejected buffer, shader or pipeline as it is made.
+        readback::reported(&device_failure)?;
         built
     }
 
