@@ -88,6 +88,39 @@ fn any_length_real_fft_matches_a_direct_dft_and_inverts() {
     }
 }
 
+#[test]
+fn in_place_real_transforms_match_the_out_of_place_ones() {
+    let Some(context) = context() else { return };
+    for shape in [vec![94], vec![13, 22], vec![6, 8, 10], vec![3, 5, 16]] {
+        let len: usize = shape.iter().product();
+        let real: Vec<f32> = (0..len)
+            .map(|i| ((i * 7919) % 97) as f32 / 48.0 - 1.0)
+            .collect();
+        let fft = GpuRealFft::new_any_length(context, &shape).unwrap();
+        let expected = fft.forward_host(&real).unwrap();
+        let buffer = fft.create_spectrum_buffer("in place");
+        context
+            .queue()
+            .write_buffer(&buffer, 0, bytemuck::cast_slice(&real));
+        let binding = fft.bind_in_place(&buffer).unwrap();
+        let mut encoder = context.device().create_command_encoder(&Default::default());
+        fft.forward_in_place(&mut encoder, &binding);
+        context.queue().submit([encoder.finish()]);
+        let spectrum = context.download_complex(&buffer).unwrap();
+        assert_eq!(spectrum, expected, "{shape:?}: forward");
+        let mut encoder = context.device().create_command_encoder(&Default::default());
+        fft.inverse_in_place(&mut encoder, &binding);
+        context.queue().submit([encoder.finish()]);
+        let back = context.download_real(&buffer).unwrap();
+        let worst = real
+            .iter()
+            .zip(&back[..len])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f32::max);
+        assert!(worst < 1e-5, "{shape:?}: round trip off by {worst:.2e}");
+    }
+}
+
 /// A small 3D homogeneous lossless setup with two sensors, as the benchmark problem.
 fn homogeneous(shape: [usize; 3]) -> AcousticSetup {
     let n: usize = shape.iter().product();
