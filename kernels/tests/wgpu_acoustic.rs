@@ -91,7 +91,14 @@ fn any_length_real_fft_matches_a_direct_dft_and_inverts() {
 #[test]
 fn in_place_real_transforms_match_the_out_of_place_ones() {
     let Some(context) = context() else { return };
-    for shape in [vec![94], vec![13, 22], vec![6, 8, 10], vec![3, 5, 16]] {
+    for shape in [
+        vec![94],
+        vec![13, 22],
+        vec![6, 8, 10],
+        vec![3, 5, 16],
+        vec![5, 2],
+        vec![6, 4],
+    ] {
         let len: usize = shape.iter().product();
         let real: Vec<f32> = (0..len)
             .map(|i| ((i * 7919) % 97) as f32 / 48.0 - 1.0)
@@ -107,7 +114,16 @@ fn in_place_real_transforms_match_the_out_of_place_ones() {
         fft.forward_in_place(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
         let spectrum = context.download_complex(&buffer).unwrap();
-        assert_eq!(spectrum, expected, "{shape:?}: forward");
+        let worst = spectrum
+            .iter()
+            .zip(&expected)
+            .map(|(a, b)| (a - b).norm())
+            .fold(0.0, f32::max);
+        let scale = expected.iter().map(|z| z.norm()).fold(0.0, f32::max);
+        assert!(
+            worst <= 1e-6 * scale,
+            "{shape:?}: forward off by {worst:.2e}"
+        );
         let mut encoder = context.device().create_command_encoder(&Default::default());
         fft.inverse_in_place(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);

@@ -320,41 +320,7 @@ impl GpuFft {
             .context
             .device()
             .push_error_scope(wgpu::ErrorFilter::Validation);
-        let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| {
-            let whole = |buffer| wgpu::BufferBinding {
-                buffer,
-                offset: 0,
-                size: NonZeroU64::new(needed),
-            };
-            self.context
-                .device()
-                .create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("fft pass"),
-                    layout: &self.layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: wgpu::BindingResource::Buffer(whole(src)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Buffer(whole(dst)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: self.twiddles.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                                buffer: &self.params,
-                                offset: 0,
-                                size: NonZeroU64::new(PARAMS_BYTES),
-                            }),
-                        },
-                    ],
-                })
-        };
+        let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| self.pass_group(src, dst);
         let binding = FftBinding {
             data: data.clone(),
             data_to_scratch: group(data, &self.scratch),
@@ -372,6 +338,78 @@ impl GpuFft {
     /// Records the inverse transform (scaled by 1/len) of the bound buffer, in place.
     pub fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &FftBinding) {
         self.record(encoder, binding, Direction::Inverse);
+    }
+
+    /// A bind group for one pass reading the plan's array from `src` and writing it to `dst`
+    /// (each at least `len()` complex elements).
+    pub(super) fn pass_group(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer) -> wgpu::BindGroup {
+        let needed = self.len as u64 * COMPLEX_BYTES;
+        let whole = |buffer| wgpu::BufferBinding {
+            buffer,
+            offset: 0,
+            size: NonZeroU64::new(needed),
+        };
+        self.context
+            .device()
+            .create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("fft pass"),
+                layout: &self.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: wgpu::BindingResource::Buffer(whole(src)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::Buffer(whole(dst)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: self.twiddles.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                            buffer: &self.params,
+                            offset: 0,
+                            size: NonZeroU64::new(PARAMS_BYTES),
+                        }),
+                    },
+                ],
+            })
+    }
+
+    /// The plan's scratch buffer (`len()` complex elements).
+    pub(super) fn scratch(&self) -> &wgpu::Buffer {
+        &self.scratch
+    }
+
+    /// Number of Stockham passes of one transform.
+    pub(super) fn pass_count(&self) -> usize {
+        self.passes.len()
+    }
+
+    /// Records the passes of one transform, pass k with bind group `groups[k]` (which say
+    /// where each pass reads and writes).
+    pub(super) fn record_routed(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        groups: &[wgpu::BindGroup],
+        direction: Direction,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("fft"),
+            timestamp_writes: None,
+        });
+        for (step, group) in self.passes.iter().zip(groups) {
+            let params = match direction {
+                Direction::Forward => step.forward_params,
+                Direction::Inverse => step.inverse_params,
+            };
+            pass.set_pipeline(&self.pipelines[step.pipeline]);
+            pass.set_bind_group(0, group, &[params]);
+            pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+        }
     }
 
     /// Records one transform of the bound buffer, in place: the passes alternate between the

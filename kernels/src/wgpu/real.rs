@@ -11,7 +11,7 @@ use super::fft::{
     bind_group_layout, check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_BYTES, PARAMS_STRIDE,
     WORKGROUP,
 };
-use super::{FftBinding, GpuError, GpuFft, WgpuContext};
+use super::{Direction, FftBinding, GpuError, GpuFft, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/real.wgsl");
 
@@ -36,12 +36,18 @@ pub struct GpuRealFft {
     merge_grid: [u32; 2],
 }
 
-/// Bind groups for in-place real transforms of one spectrum buffer.
+/// Bind groups for in-place real transforms of one spectrum buffer. The half-length passes
+/// are routed so that no copies are needed: forward, the first pass reads the real array from
+/// the spectrum buffer and the split reads wherever the last pass wrote; inverse, the merge
+/// writes the work buffer and the last pass writes the spectrum buffer.
 pub struct InPlaceRealFftBinding {
     spectrum: wgpu::Buffer,
-    work: FftBinding,
     spectrum_fft: Option<FftBinding>,
+    forward_passes: Vec<wgpu::BindGroup>,
+    inverse_passes: Vec<wgpu::BindGroup>,
+    /// From where the forward passes leave the half-length transform into the spectrum.
     split: wgpu::BindGroup,
+    /// Spectrum into the work buffer.
     merge: wgpu::BindGroup,
 }
 
@@ -298,16 +304,46 @@ impl GpuRealFft {
         let half_bytes = self.half.len() as u64 * COMPLEX_BYTES;
         let device = self.context.device();
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let (work, scratch) = (&self.work, self.half.scratch());
+        let passes = self.half.pass_count();
+        // Pass k of the forward transform: spectrum -> scratch first, then alternating
+        // scratch -> work, work -> scratch. With no passes (n = 2) the real array is copied
+        // to the work buffer and the split reads it there.
+        let forward_passes: Vec<wgpu::BindGroup> = (0..passes)
+            .map(|k| match k {
+                0 => self.half.pass_group(spectrum, scratch),
+                k if k % 2 == 1 => self.half.pass_group(scratch, work),
+                _ => self.half.pass_group(work, scratch),
+            })
+            .collect();
+        let forward_result = if passes % 2 == 1 { scratch } else { work };
+        // Pass k of the inverse transform: work -> scratch, scratch -> work, ..., with the
+        // last pass writing the spectrum buffer instead. With no passes the work buffer is
+        // copied to the spectrum.
+        let inverse_passes: Vec<wgpu::BindGroup> = (0..passes)
+            .map(|k| {
+                let src = if k % 2 == 0 { work } else { scratch };
+                let dst = if k + 1 == passes {
+                    spectrum
+                } else if k % 2 == 0 {
+                    scratch
+                } else {
+                    work
+                };
+                self.half.pass_group(src, dst)
+            })
+            .collect();
         let binding = InPlaceRealFftBinding {
             spectrum: spectrum.clone(),
-            work: self.half.bind(&self.work)?,
             spectrum_fft: self
                 .others
                 .as_ref()
                 .map(|fft| fft.bind(spectrum))
                 .transpose()?,
-            split: self.group(&self.work, half_bytes, spectrum, spectrum_bytes),
-            merge: self.group(spectrum, spectrum_bytes, &self.work, half_bytes),
+            forward_passes,
+            inverse_passes,
+            split: self.group(forward_result, half_bytes, spectrum, spectrum_bytes),
+            merge: self.group(spectrum, spectrum_bytes, work, half_bytes),
         };
         check(scope)?;
         Ok(binding)
@@ -321,8 +357,11 @@ impl GpuRealFft {
         binding: &InPlaceRealFftBinding,
     ) {
         let bytes = self.half.len() as u64 * COMPLEX_BYTES;
-        encoder.copy_buffer_to_buffer(&binding.spectrum, 0, &self.work, 0, bytes);
-        self.half.forward(encoder, &binding.work);
+        if binding.forward_passes.is_empty() {
+            encoder.copy_buffer_to_buffer(&binding.spectrum, 0, &self.work, 0, bytes);
+        }
+        self.half
+            .record_routed(encoder, &binding.forward_passes, Direction::Forward);
         self.dispatch(encoder, &self.split, &binding.split, 0, self.split_grid);
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
             others.forward(encoder, spectrum);
@@ -339,16 +378,14 @@ impl GpuRealFft {
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
             others.inverse(encoder, spectrum);
         }
-        self.dispatch(
-            encoder,
-            &self.merge,
-            &binding.merge,
-            self.merge_params_offset(),
-            self.merge_grid,
-        );
-        self.half.inverse(encoder, &binding.work);
-        let bytes = self.half.len() as u64 * COMPLEX_BYTES;
-        encoder.copy_buffer_to_buffer(&self.work, 0, &binding.spectrum, 0, bytes);
+        let align = self.merge_params_offset();
+        self.dispatch(encoder, &self.merge, &binding.merge, align, self.merge_grid);
+        self.half
+            .record_routed(encoder, &binding.inverse_passes, Direction::Inverse);
+        if binding.inverse_passes.is_empty() {
+            let bytes = self.half.len() as u64 * COMPLEX_BYTES;
+            encoder.copy_buffer_to_buffer(&self.work, 0, &binding.spectrum, 0, bytes);
+        }
     }
 
     fn merge_params_offset(&self) -> u32 {
