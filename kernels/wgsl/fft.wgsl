@@ -38,7 +38,10 @@ struct Butterfly {
 }
 
 fn locate(id: vec3<u32>, radix: u32) -> Butterfly {
-    let t = id.x + id.y * params.row_invocations;
+    return locate_at(id.x + id.y * params.row_invocations, radix);
+}
+
+fn locate_at(t: u32, radix: u32) -> Butterfly {
     let m = params.n / radix;
     let inner = t % params.stride;
     let rest = t / params.stride;
@@ -212,4 +215,27 @@ fn radix8(@builtin(global_invocation_id) id: vec3<u32>) {
     store(b, 8u, 5u, even[1] - o1);
     store(b, 8u, 6u, even[2] - o2);
     store(b, 8u, 7u, even[3] - o3);
+}
+
+// A pass of a prime radix the butterflies above do not cover (plans that allow any length),
+// set per pipeline. Each invocation forms one output q of one butterfly, O(R) work per element;
+// the R roots exp(-2*pi*i*m/R) follow the pass's twiddles in the table.
+override GENERIC_RADIX: u32 = 11u;
+
+@compute @workgroup_size(WORKGROUP)
+fn radix_generic(@builtin(global_invocation_id) id: vec3<u32>) {
+    let radix = GENERIC_RADIX;
+    let t = id.x + id.y * params.row_invocations;
+    if (t >= params.butterflies * radix) {
+        return;
+    }
+    let q = t / params.butterflies;
+    let b = locate_at(t % params.butterflies, radix);
+    let roots = params.twiddle_offset + params.ns * (radix - 1u);
+    var sum = vec2<f32>(0.0, 0.0);
+    for (var r = 0u; r < radix; r++) {
+        let root = twiddles[roots + (r * q) % radix];
+        sum += cmul(load(b, radix, r), vec2<f32>(root.x, params.dir * root.y));
+    }
+    store(b, radix, q, sum);
 }

@@ -13,6 +13,9 @@ pub(super) const WORKGROUP: u32 = 64;
 /// `Params` in fft.wgsl: eight 32-bit words.
 pub(super) const PARAMS_BYTES: u64 = 32;
 pub(super) const COMPLEX_BYTES: u64 = 8;
+/// Bytes between parameter sets in a uniform buffer: 256 is a multiple of every device's
+/// uniform offset alignment, so plan sizes (and memory estimates) do not depend on the device.
+pub(super) const PARAMS_STRIDE: u64 = 256;
 
 /// Sign of the exponent: forward is e^{-2πi kn/N} (unnormalised), inverse e^{+2πi kn/N} / N.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,12 +63,31 @@ impl GpuFft {
         Self::along_axes(context, shape, &axes)
     }
 
+    /// As `along_axes`, but axis lengths may also have prime factors up to
+    /// `MAX_GENERIC_RADIX` (passes of O(radix) work per element for those).
+    pub fn along_axes_any_length(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+    ) -> Result<Self, GpuError> {
+        Self::plan(context, shape, axes, Lengths::Any)
+    }
+
     /// Plans the transform of an array of `shape` along the given axes only (in increasing
     /// order); the inverse then scales by 1 / (product of their lengths).
     pub fn along_axes(
         context: &WgpuContext,
         shape: &[usize],
         axes: &[usize],
+    ) -> Result<Self, GpuError> {
+        Self::plan(context, shape, axes, Lengths::Smooth)
+    }
+
+    fn plan(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+        lengths: Lengths,
     ) -> Result<Self, GpuError> {
         if shape.is_empty() || shape.len() > 3 || shape.contains(&0) {
             return Err(GpuError::Shape(format!(
@@ -80,7 +102,7 @@ impl GpuFft {
         }
         let axis_radices = axes
             .iter()
-            .map(|&axis| radices(shape[axis]))
+            .map(|&axis| lengths.radices(shape[axis]))
             .collect::<Result<Vec<_>, _>>()?;
         let len: usize = shape.iter().product();
         let bytes = len as u64 * COMPLEX_BYTES;
@@ -107,7 +129,7 @@ impl GpuFft {
             immediate_size: 0,
         });
 
-        let align = u64::from(limits.min_uniform_buffer_offset_alignment).max(PARAMS_BYTES);
+        let align = PARAMS_STRIDE;
         let mut used_radices: Vec<usize> = Vec::new();
         let mut twiddles: Vec<f32> = Vec::new();
         let mut params: Vec<u32> = Vec::new();
@@ -120,7 +142,13 @@ impl GpuFft {
                 let twiddle_offset = twiddles.len() / 2;
                 push_twiddles(&mut twiddles, ns, radix);
                 let butterflies = (len / radix) as u32;
-                let grid = workgroups(butterflies, &limits);
+                // A generic pass runs one invocation per element, a fixed one per butterfly.
+                let invocations = if is_generic(radix) {
+                    len as u32
+                } else {
+                    butterflies
+                };
+                let grid = workgroups(invocations, &limits);
                 let last = index + 1 == radices.len();
                 let mut slot = |dir: f32, scale: f32| {
                     let at = params.len() as u64 * 4 / align;
@@ -157,14 +185,22 @@ impl GpuFft {
         }
         let pipelines = used_radices
             .iter()
-            .map(|radix| {
-                let entry_point = format!("radix{radix}");
+            .map(|&radix| {
+                let generic = [("GENERIC_RADIX", radix as f64)];
+                let (entry_point, constants) = if is_generic(radix) {
+                    ("radix_generic".to_string(), &generic[..])
+                } else {
+                    (format!("radix{radix}"), &[][..])
+                };
                 device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(&entry_point),
                     layout: Some(&pipeline_layout),
                     module: &module,
                     entry_point: Some(&entry_point),
-                    compilation_options: Default::default(),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants,
+                        ..Default::default()
+                    },
                     cache: None,
                 })
             })
@@ -200,6 +236,37 @@ impl GpuFft {
             params,
             scratch,
         })
+    }
+
+    /// Device bytes the plan holds: scratch, twiddles and pass parameters.
+    pub fn device_bytes(&self) -> u64 {
+        self.scratch.size() + self.twiddles.size() + self.params.size()
+    }
+
+    /// What `device_bytes` will be for a plan of `shape` along `axes`, without a device
+    /// (parameter sets `PARAMS_STRIDE` apart, as the plan lays them out).
+    pub fn estimate_bytes(
+        shape: &[usize],
+        axes: &[usize],
+        lengths: Lengths,
+    ) -> Result<u64, GpuError> {
+        let len: usize = shape.iter().product();
+        let mut twiddles = 0u64;
+        let mut passes = 0u64;
+        for &axis in axes {
+            let mut ns = 1;
+            for radix in lengths.radices(shape[axis])? {
+                twiddles += (ns * (radix - 1)) as u64;
+                if is_generic(radix) {
+                    twiddles += radix as u64;
+                }
+                ns *= radix;
+                passes += 1;
+            }
+        }
+        Ok(len as u64 * COMPLEX_BYTES
+            + twiddles.max(1) * COMPLEX_BYTES
+            + (2 * passes).max(1) * PARAMS_STRIDE)
     }
 
     pub fn shape(&self) -> &[usize] {
@@ -253,41 +320,7 @@ impl GpuFft {
             .context
             .device()
             .push_error_scope(wgpu::ErrorFilter::Validation);
-        let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| {
-            let whole = |buffer| wgpu::BufferBinding {
-                buffer,
-                offset: 0,
-                size: NonZeroU64::new(needed),
-            };
-            self.context
-                .device()
-                .create_bind_group(&wgpu::BindGroupDescriptor {
-                    label: Some("fft pass"),
-                    layout: &self.layout,
-                    entries: &[
-                        wgpu::BindGroupEntry {
-                            binding: 0,
-                            resource: wgpu::BindingResource::Buffer(whole(src)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 1,
-                            resource: wgpu::BindingResource::Buffer(whole(dst)),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 2,
-                            resource: self.twiddles.as_entire_binding(),
-                        },
-                        wgpu::BindGroupEntry {
-                            binding: 3,
-                            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                                buffer: &self.params,
-                                offset: 0,
-                                size: NonZeroU64::new(PARAMS_BYTES),
-                            }),
-                        },
-                    ],
-                })
-        };
+        let group = |src: &wgpu::Buffer, dst: &wgpu::Buffer| self.pass_group(src, dst);
         let binding = FftBinding {
             data: data.clone(),
             data_to_scratch: group(data, &self.scratch),
@@ -305,6 +338,78 @@ impl GpuFft {
     /// Records the inverse transform (scaled by 1/len) of the bound buffer, in place.
     pub fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &FftBinding) {
         self.record(encoder, binding, Direction::Inverse);
+    }
+
+    /// A bind group for one pass reading the plan's array from `src` and writing it to `dst`
+    /// (each at least `len()` complex elements).
+    pub(super) fn pass_group(&self, src: &wgpu::Buffer, dst: &wgpu::Buffer) -> wgpu::BindGroup {
+        let needed = self.len as u64 * COMPLEX_BYTES;
+        let whole = |buffer| wgpu::BufferBinding {
+            buffer,
+            offset: 0,
+            size: NonZeroU64::new(needed),
+        };
+        self.context
+            .device()
+            .create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("fft pass"),
+                layout: &self.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: wgpu::BindingResource::Buffer(whole(src)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: wgpu::BindingResource::Buffer(whole(dst)),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: self.twiddles.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                            buffer: &self.params,
+                            offset: 0,
+                            size: NonZeroU64::new(PARAMS_BYTES),
+                        }),
+                    },
+                ],
+            })
+    }
+
+    /// The plan's scratch buffer (`len()` complex elements).
+    pub(super) fn scratch(&self) -> &wgpu::Buffer {
+        &self.scratch
+    }
+
+    /// Number of Stockham passes of one transform.
+    pub(super) fn pass_count(&self) -> usize {
+        self.passes.len()
+    }
+
+    /// Records the passes of one transform, pass k with bind group `groups[k]` (which say
+    /// where each pass reads and writes).
+    pub(super) fn record_routed(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        groups: &[wgpu::BindGroup],
+        direction: Direction,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("fft"),
+            timestamp_writes: None,
+        });
+        for (step, group) in self.passes.iter().zip(groups) {
+            let params = match direction {
+                Direction::Forward => step.forward_params,
+                Direction::Inverse => step.inverse_params,
+            };
+            pass.set_pipeline(&self.pipelines[step.pipeline]);
+            pass.set_bind_group(0, group, &[params]);
+            pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+        }
     }
 
     /// Records one transform of the bound buffer, in place: the passes alternate between the
@@ -413,6 +518,55 @@ pub(super) fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout 
     })
 }
 
+/// Largest prime factor a plan that allows any length takes.
+pub const MAX_GENERIC_RADIX: usize = 97;
+
+/// Which axis lengths a plan takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lengths {
+    /// Products of 2, 3, 5 and 7.
+    Smooth,
+    /// Also prime factors up to `MAX_GENERIC_RADIX`, through slower generic passes.
+    Any,
+}
+
+impl Lengths {
+    pub(super) fn radices(self, n: usize) -> Result<Vec<usize>, GpuError> {
+        match self {
+            Lengths::Smooth => radices(n),
+            Lengths::Any => radices_any(n),
+        }
+    }
+}
+
+/// Whether `radix` runs through the generic pass.
+fn is_generic(radix: usize) -> bool {
+    !matches!(radix, 2 | 3 | 4 | 5 | 7 | 8)
+}
+
+/// `radices`, followed by the other prime factors of `n` (each at most `MAX_GENERIC_RADIX`).
+fn radices_any(n: usize) -> Result<Vec<usize>, GpuError> {
+    let mut rest = n;
+    for p in [2, 3, 5, 7] {
+        while rest.is_multiple_of(p) {
+            rest /= p;
+        }
+    }
+    let mut out = radices(n / rest)?;
+    let mut p = 11;
+    while rest > 1 {
+        while rest.is_multiple_of(p) {
+            if p > MAX_GENERIC_RADIX {
+                return Err(GpuError::UnsupportedSize(n));
+            }
+            out.push(p);
+            rest /= p;
+        }
+        p += 2;
+    }
+    Ok(out)
+}
+
 /// The radices of the passes for an axis of length `n`: eights, then one four or two for the
 /// remaining powers of two, then threes, fives and sevens.
 pub(super) fn radices(n: usize) -> Result<Vec<usize>, GpuError> {
@@ -453,6 +607,12 @@ fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
             table.extend([angle.cos() as f32, angle.sin() as f32]);
         }
     }
+    if is_generic(radix) {
+        for m in 0..radix {
+            let angle = -2.0 * std::f64::consts::PI * m as f64 / radix as f64;
+            table.extend([angle.cos() as f32, angle.sin() as f32]);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -466,6 +626,9 @@ mod tests {
         assert_eq!(radices(32).unwrap(), vec![8, 4]);
         assert_eq!(radices(2 * 9 * 5 * 7).unwrap(), vec![2, 3, 3, 5, 7]);
         assert_eq!(radices(22), Err(GpuError::UnsupportedSize(22)));
+        assert_eq!(radices_any(94).unwrap(), vec![2, 47]);
+        assert_eq!(radices_any(2 * 11 * 11 * 9).unwrap(), vec![2, 3, 3, 11, 11]);
+        assert_eq!(radices_any(2 * 101), Err(GpuError::UnsupportedSize(202)));
     }
 
     #[test]

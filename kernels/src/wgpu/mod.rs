@@ -1,16 +1,18 @@
-//! WGSL compute backend on wgpu: device selection and our own mixed-radix FFT (complex, and
-//! real-to-complex along the contiguous axis).
+//! WGSL compute backend on wgpu: device selection, our own mixed-radix FFT (complex, and
+//! real-to-complex along the contiguous axis) and the acoustic stepper built on them.
 //!
 //! Runs on any adapter wgpu finds (Vulkan, Metal, DX12), including Mesa's software Vulkan
 //! (lavapipe) on machines without a GPU. A missing device is an error value, never a panic.
 
+mod acoustic;
 mod device;
 mod fft;
 mod real;
 
+pub use acoustic::{estimate_device_bytes, WgpuAcoustic};
 pub use device::WgpuContext;
-pub use fft::{Direction, FftBinding, GpuFft};
-pub use real::{GpuRealFft, RealFftBinding};
+pub use fft::{Direction, FftBinding, GpuFft, Lengths, MAX_GENERIC_RADIX};
+pub use real::{GpuRealFft, InPlaceRealFftBinding, RealFftBinding};
 
 use std::fmt;
 
@@ -43,3 +45,25 @@ impl fmt::Display for GpuError {
 }
 
 impl std::error::Error for GpuError {}
+
+/// The adapters wgpu finds, for `--device wgpu` listings (wgpu reports no memory sizes).
+pub fn devices() -> Result<Vec<crate::device::DeviceDescription>, crate::device::DeviceError> {
+    let found = WgpuContext::available_adapters();
+    if found.is_empty() {
+        return Err(crate::device::DeviceError::Unavailable {
+            device: crate::device::DeviceKind::Wgpu,
+            reason: "no GPU adapter found (wgpu: Vulkan/Metal/DX12); on Linux without a GPU \
+                     install mesa-vulkan-drivers for lavapipe"
+                .into(),
+        });
+    }
+    Ok(found
+        .into_iter()
+        .map(|name| crate::device::DeviceDescription {
+            kind: crate::device::DeviceKind::Wgpu,
+            name,
+            memory_bytes: None,
+            free_bytes: None,
+        })
+        .collect())
+}

@@ -7,8 +7,11 @@ use std::num::NonZeroU64;
 use num_complex::Complex32;
 use wgpu::util::DeviceExt;
 
-use super::fft::{bind_group_layout, check, workgroups, COMPLEX_BYTES, PARAMS_BYTES, WORKGROUP};
-use super::{FftBinding, GpuError, GpuFft, WgpuContext};
+use super::fft::{
+    bind_group_layout, check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_BYTES, PARAMS_STRIDE,
+    WORKGROUP,
+};
+use super::{Direction, FftBinding, GpuError, GpuFft, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/real.wgsl");
 
@@ -33,6 +36,21 @@ pub struct GpuRealFft {
     merge_grid: [u32; 2],
 }
 
+/// Bind groups for in-place real transforms of one spectrum buffer. The half-length passes
+/// are routed so that no copies are needed: forward, the first pass reads the real array from
+/// the spectrum buffer and the split reads wherever the last pass wrote; inverse, the merge
+/// writes the work buffer and the last pass writes the spectrum buffer.
+pub struct InPlaceRealFftBinding {
+    spectrum: wgpu::Buffer,
+    spectrum_fft: Option<FftBinding>,
+    forward_passes: Vec<wgpu::BindGroup>,
+    inverse_passes: Vec<wgpu::BindGroup>,
+    /// From where the forward passes leave the half-length transform into the spectrum.
+    split: wgpu::BindGroup,
+    /// Spectrum into the work buffer.
+    merge: wgpu::BindGroup,
+}
+
 /// Bind groups tying a real plan to one real buffer and one spectrum buffer.
 pub struct RealFftBinding {
     real: wgpu::Buffer,
@@ -47,6 +65,16 @@ impl GpuRealFft {
     /// Plans real transforms of an array of `shape` (1 to 3 axes); the last axis length must be
     /// even, and it and half of it products of 2, 3, 5 and 7 like the other axes.
     pub fn new(context: &WgpuContext, shape: &[usize]) -> Result<Self, GpuError> {
+        Self::plan(context, shape, Lengths::Smooth)
+    }
+
+    /// As `new`, but axis lengths (and half the last one) may also have prime factors up to
+    /// `MAX_GENERIC_RADIX`, transformed by slower generic passes.
+    pub fn new_any_length(context: &WgpuContext, shape: &[usize]) -> Result<Self, GpuError> {
+        Self::plan(context, shape, Lengths::Any)
+    }
+
+    fn plan(context: &WgpuContext, shape: &[usize], lengths: Lengths) -> Result<Self, GpuError> {
         let Some((&n, outer)) = shape.split_last() else {
             return Err(GpuError::Shape("real FFT of an empty shape".into()));
         };
@@ -58,12 +86,16 @@ impl GpuRealFft {
         let h = n / 2;
         let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
         let spectrum_shape: Vec<usize> = outer.iter().copied().chain([h + 1]).collect();
-        let half = GpuFft::along_axes(context, &half_shape, &[outer.len()])?;
+        let plan = |shape: &[usize], axes: &[usize]| match lengths {
+            Lengths::Smooth => GpuFft::along_axes(context, shape, axes),
+            Lengths::Any => GpuFft::along_axes_any_length(context, shape, axes),
+        };
+        let half = plan(&half_shape, &[outer.len()])?;
         let other_axes: Vec<usize> = (0..outer.len()).collect();
         let others = if other_axes.is_empty() {
             None
         } else {
-            Some(GpuFft::along_axes(context, &spectrum_shape, &other_axes)?)
+            Some(plan(&spectrum_shape, &other_axes)?)
         };
 
         let device = context.device();
@@ -105,7 +137,7 @@ impl GpuRealFft {
         });
         let split_grid = workgroups((rows * (h + 1)) as u32, &limits);
         let merge_grid = workgroups((rows * h) as u32, &limits);
-        let align = u64::from(limits.min_uniform_buffer_offset_alignment).max(PARAMS_BYTES);
+        let align = PARAMS_STRIDE;
         let mut params = vec![0u32; 2 * align as usize / 4];
         for (slot, grid) in [split_grid, merge_grid].iter().enumerate() {
             let at = slot * align as usize / 4;
@@ -196,15 +228,36 @@ impl GpuRealFft {
         let half_bytes = self.half.len() as u64 * COMPLEX_BYTES;
         let device = self.context.device();
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let group = |src: &wgpu::Buffer, src_bytes, dst: &wgpu::Buffer, dst_bytes| {
-            let buffer = |buffer, bytes| {
-                wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                    buffer,
-                    offset: 0,
-                    size: NonZeroU64::new(bytes),
-                })
-            };
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
+        let binding = RealFftBinding {
+            real: real.clone(),
+            work: self.half.bind(&self.work)?,
+            real_as_complex,
+            spectrum: spectrum_binding,
+            split: self.group(&self.work, half_bytes, spectrum, spectrum_bytes),
+            merge: self.group(spectrum, spectrum_bytes, real, half_bytes),
+        };
+        check(scope)?;
+        Ok(binding)
+    }
+
+    /// A bind group of the split/merge kernels: `src` read, `dst` written.
+    fn group(
+        &self,
+        src: &wgpu::Buffer,
+        src_bytes: u64,
+        dst: &wgpu::Buffer,
+        dst_bytes: u64,
+    ) -> wgpu::BindGroup {
+        let buffer = |buffer, bytes| {
+            wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer,
+                offset: 0,
+                size: NonZeroU64::new(bytes),
+            })
+        };
+        self.context
+            .device()
+            .create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("real fft"),
                 layout: &self.layout,
                 entries: &[
@@ -226,17 +279,146 @@ impl GpuRealFft {
                     },
                 ],
             })
-        };
-        let binding = RealFftBinding {
-            real: real.clone(),
-            work: self.half.bind(&self.work)?,
-            real_as_complex,
-            spectrum: spectrum_binding,
-            split: group(&self.work, half_bytes, spectrum, spectrum_bytes),
-            merge: group(spectrum, spectrum_bytes, real, half_bytes),
+    }
+
+    /// Prepares in-place transforms of `spectrum` (a buffer as made by
+    /// `create_spectrum_buffer`, or larger): the real array lives in its first `len` floats,
+    /// which fit because the half spectrum holds at least as many floats.
+    pub fn bind_in_place(
+        &self,
+        spectrum: &wgpu::Buffer,
+    ) -> Result<InPlaceRealFftBinding, GpuError> {
+        let spectrum_bytes = self.spectrum_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
+        let usage = wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST;
+        if spectrum.size() < spectrum_bytes || !spectrum.usage().contains(usage) {
+            return Err(GpuError::Shape(format!(
+                "in-place real FFT buffer of {} bytes with usage {:?}: the plan for {:?} needs \
+                 {spectrum_bytes} bytes and {usage:?}",
+                spectrum.size(),
+                spectrum.usage(),
+                self.shape
+            )));
+        }
+        let half_bytes = self.half.len() as u64 * COMPLEX_BYTES;
+        let device = self.context.device();
+        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let (work, scratch) = (&self.work, self.half.scratch());
+        let passes = self.half.pass_count();
+        // Pass k of the forward transform: spectrum -> scratch first, then alternating
+        // scratch -> work, work -> scratch. With no passes (n = 2) the real array is copied
+        // to the work buffer and the split reads it there.
+        let forward_passes: Vec<wgpu::BindGroup> = (0..passes)
+            .map(|k| match k {
+                0 => self.half.pass_group(spectrum, scratch),
+                k if k % 2 == 1 => self.half.pass_group(scratch, work),
+                _ => self.half.pass_group(work, scratch),
+            })
+            .collect();
+        let forward_result = if passes % 2 == 1 { scratch } else { work };
+        // Pass k of the inverse transform: work -> scratch, scratch -> work, ..., with the
+        // last pass writing the spectrum buffer instead. With no passes the work buffer is
+        // copied to the spectrum.
+        let inverse_passes: Vec<wgpu::BindGroup> = (0..passes)
+            .map(|k| {
+                let src = if k % 2 == 0 { work } else { scratch };
+                let dst = if k + 1 == passes {
+                    spectrum
+                } else if k % 2 == 0 {
+                    scratch
+                } else {
+                    work
+                };
+                self.half.pass_group(src, dst)
+            })
+            .collect();
+        let binding = InPlaceRealFftBinding {
+            spectrum: spectrum.clone(),
+            spectrum_fft: self
+                .others
+                .as_ref()
+                .map(|fft| fft.bind(spectrum))
+                .transpose()?,
+            forward_passes,
+            inverse_passes,
+            split: self.group(forward_result, half_bytes, spectrum, spectrum_bytes),
+            merge: self.group(spectrum, spectrum_bytes, work, half_bytes),
         };
         check(scope)?;
         Ok(binding)
+    }
+
+    /// Records the forward transform of the real array at the start of the bound buffer into
+    /// the half spectrum in the same buffer (unnormalised).
+    pub fn forward_in_place(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        binding: &InPlaceRealFftBinding,
+    ) {
+        let bytes = self.half.len() as u64 * COMPLEX_BYTES;
+        if binding.forward_passes.is_empty() {
+            encoder.copy_buffer_to_buffer(&binding.spectrum, 0, &self.work, 0, bytes);
+        }
+        self.half
+            .record_routed(encoder, &binding.forward_passes, Direction::Forward);
+        self.dispatch(encoder, &self.split, &binding.split, 0, self.split_grid);
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
+            others.forward(encoder, spectrum);
+        }
+    }
+
+    /// Records the inverse transform (scaled by 1/len) of the half spectrum in the bound
+    /// buffer; the real array ends up in its first `len` floats.
+    pub fn inverse_in_place(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        binding: &InPlaceRealFftBinding,
+    ) {
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
+            others.inverse(encoder, spectrum);
+        }
+        let align = self.merge_params_offset();
+        self.dispatch(encoder, &self.merge, &binding.merge, align, self.merge_grid);
+        self.half
+            .record_routed(encoder, &binding.inverse_passes, Direction::Inverse);
+        if binding.inverse_passes.is_empty() {
+            let bytes = self.half.len() as u64 * COMPLEX_BYTES;
+            encoder.copy_buffer_to_buffer(&self.work, 0, &binding.spectrum, 0, bytes);
+        }
+    }
+
+    fn merge_params_offset(&self) -> u32 {
+        PARAMS_STRIDE as u32
+    }
+
+    /// Device bytes the plan holds (work and scratch buffers, twiddles, parameters).
+    pub fn device_bytes(&self) -> u64 {
+        self.work.size()
+            + self.twiddles.size()
+            + self.params.size()
+            + self.half.device_bytes()
+            + self.others.as_ref().map_or(0, GpuFft::device_bytes)
+    }
+
+    /// What `device_bytes` will be for a plan of `shape` taking `lengths`, without a device.
+    pub fn estimate_bytes(shape: &[usize], lengths: Lengths) -> Result<u64, GpuError> {
+        let Some((&n, outer)) = shape.split_last() else {
+            return Err(GpuError::Shape("real FFT of an empty shape".into()));
+        };
+        let h = n / 2;
+        let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
+        let spectrum_shape: Vec<usize> = outer.iter().copied().chain([h + 1]).collect();
+        let half = GpuFft::estimate_bytes(&half_shape, &[outer.len()], lengths)?;
+        let other_axes: Vec<usize> = (0..outer.len()).collect();
+        let others = if other_axes.is_empty() {
+            0
+        } else {
+            GpuFft::estimate_bytes(&spectrum_shape, &other_axes, lengths)?
+        };
+        let work = half_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
+        let twiddles = (h as u64 + 1) * COMPLEX_BYTES;
+        Ok(work + twiddles + 2 * PARAMS_STRIDE + half + others)
     }
 
     /// Records real -> spectrum (unnormalised). The real buffer is left as it was.
@@ -256,13 +438,7 @@ impl GpuRealFft {
         if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum) {
             others.inverse(encoder, spectrum);
         }
-        let align = u64::from(
-            self.context
-                .device()
-                .limits()
-                .min_uniform_buffer_offset_alignment,
-        )
-        .max(PARAMS_BYTES) as u32;
+        let align = self.merge_params_offset();
         self.dispatch(encoder, &self.merge, &binding.merge, align, self.merge_grid);
         self.half.inverse(encoder, &binding.real_as_complex);
     }
