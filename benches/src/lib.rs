@@ -1,6 +1,21 @@
 //! The benchmark problems, shared by the CPU and GPU benchmarks.
 
 use ferrowave_solvers::acoustic::*;
+use std::time::Instant;
+
+/// Progress that starts the clock once the warm-up steps are done.
+pub struct Timer {
+    pub start: Option<Instant>,
+    pub warmup: usize,
+}
+
+impl Progress for Timer {
+    fn update(&mut self, done: usize, _total: usize) {
+        if done == self.warmup {
+            self.start = Some(Instant::now());
+        }
+    }
+}
 
 /// The issues' problem: 3D homogeneous water (1500 m/s, 1000 kg/m³), dx 0.1 mm, lossless,
 /// PML 10 points inside (alpha 2), CFL 0.3, a smoothed p0 ball of radius 4 points at the

@@ -4,7 +4,7 @@
 //! Usage: acoustic_cpu [--threads N] [--steps S] [--passes] [SIZE ...]
 //! (default sizes 64 128 256; `--passes` times each of the four passes of a step instead)
 
-use ferrowave_benches::problem;
+use ferrowave_benches::{problem, Timer};
 use ferrowave_solvers::acoustic::*;
 use std::time::Instant;
 
@@ -19,19 +19,6 @@ fn peak_rss_mib() -> f64 {
             })
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
-}
-
-struct Timer {
-    start: Option<Instant>,
-    warmup: usize,
-}
-
-impl Progress for Timer {
-    fn update(&mut self, done: usize, _total: usize) {
-        if done == self.warmup {
-            self.start = Some(Instant::now());
-        }
-    }
 }
 
 fn main() {

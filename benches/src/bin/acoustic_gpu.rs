@@ -6,25 +6,10 @@
 //! (default: every GPU backend built in, sizes 128 256 384). Build with
 //! `--features cuda,wgpu`; benches/gpu/check.sh runs it as the device check.
 
-use ferrowave_benches::{heterogeneous_absorbing, problem};
+use ferrowave_benches::{heterogeneous_absorbing, problem, Timer};
 use ferrowave_kernels::device::list_gpus;
 use ferrowave_kernels::DeviceKind;
 use ferrowave_solvers::acoustic::*;
-use std::time::Instant;
-
-/// Starts the clock once the warm-up steps are done.
-struct Timer {
-    start: Option<Instant>,
-    warmup: usize,
-}
-
-impl Progress for Timer {
-    fn update(&mut self, done: usize, _total: usize) {
-        if done == self.warmup {
-            self.start = Some(Instant::now());
-        }
-    }
-}
 
 const WARMUP: usize = 10;
 
