@@ -4,8 +4,9 @@
 # and a heterogeneous absorbing 256³ case. Under 5 minutes on an H100.
 #
 #   benches/gpu/check.sh               build (if cargo is here) and run
-#   benches/gpu/check.sh --build-only  build the binaries into benches/gpu/bin/ and stop
-#                                      (for a GPU machine without Rust: carry that folder)
+#   benches/gpu/check.sh --build-only  build the binaries into benches/gpu/bin/ (with the
+#                                      Vulkan loader packages) and stop: for a GPU machine
+#                                      without Rust, carry that folder and run the script there
 #
 # Output goes to stdout and, when $OUT is set, to $OUT/gpu-check.log.
 set -euo pipefail
@@ -23,9 +24,24 @@ if command -v cargo >/dev/null; then
     cp "$test_bin" "$bin/backend_agreement"
 fi
 if [[ "${1:-}" == "--build-only" ]]; then
-    ls -l "$bin"
+    # The Vulkan loader and EGL/GL dispatch libraries, for GPU machines whose image lacks
+    # them (wgpu needs libvulkan.so.1; the NVIDIA driver provides the ICD).
+    if command -v apt-get >/dev/null; then
+        mkdir -p "$bin/vulkan" /tmp/amd64/partial
+        o=(-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64)
+        apt-get "${o[@]}" update -qq || true
+        (cd "$bin/vulkan" && apt-get "${o[@]}" download libvulkan1 libegl1 libglvnd0 libgl1 libglx0 || true)
+    fi
+    ls -lR "$bin"
     exit 0
 fi
+
+if ! ldconfig -p | grep -q libvulkan.so.1 && compgen -G "$bin/vulkan/*.deb" >/dev/null; then
+    for f in "$bin"/vulkan/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+fi
+icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+[[ -z "${VK_DRIVER_FILES:-}" && -f "$icd" ]] && export VK_DRIVER_FILES="$icd"
 
 # CUDA's libraries (nvrtc, cufft) where the toolkit or the pip wheels put them.
 for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
