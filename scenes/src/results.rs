@@ -497,6 +497,7 @@ fn write_contents(
     attr_u64(root, "record_start_step", summary.record_start_step as u64)?;
     attr_f64(root, "wall_seconds", stats.wall_seconds)?;
     attr_u64(root, "threads", stats.threads as u64)?;
+    attr_str(root, "device", stats.device.name())?;
     attr_u64(root, "sensors", sensor_points.len() as u64)?;
     attr_u64(root, "sensor_covers_grid", whole_grid as u64)?;
     attr_str(
@@ -805,8 +806,12 @@ pub fn describe_result(path: &Path) -> Result<String, ResultError> {
         );
     }
     if let Some(wall) = root_f64(&file, "wall_seconds") {
-        let threads =
-            root_u64(&file, "threads").map_or(String::new(), |t| format!(" on {t} threads"));
+        let threads = match root_str(&file, "device").filter(|d| d != "cpu") {
+            Some(gpu) => format!(" on the {gpu} device"),
+            None => {
+                root_u64(&file, "threads").map_or(String::new(), |t| format!(" on {t} threads"))
+            }
+        };
         let _ = writeln!(s, "run          {} s wall time{threads}", g(wall));
     }
     if let Some(sensors) = root_u64(&file, "sensors") {

@@ -62,6 +62,7 @@ fn stats() -> RunStats {
         wall_seconds: 0.25,
         bytes_allocated: 1 << 20,
         threads: 3,
+        device: ferrowave_kernels::DeviceKind::Cpu,
     }
 }
 

@@ -41,6 +41,9 @@ pub struct RunStats {
     pub steps: usize,
     pub dt_s: f64,
     pub wall_seconds: f64,
+    /// Memory the backend allocated (device memory for a GPU backend).
     pub bytes_allocated: usize,
     pub threads: usize,
+    /// The backend that ran the steps.
+    pub device: ferrowave_kernels::DeviceKind,
 }

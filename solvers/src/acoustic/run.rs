@@ -195,6 +195,7 @@ impl Plan {
             wall_seconds: started.elapsed().as_secs_f64(),
             bytes_allocated: backend.bytes_allocated(),
             threads,
+            device,
         };
         Ok((data, stats))
     }
