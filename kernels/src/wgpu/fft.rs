@@ -72,7 +72,10 @@ enum PassKernel {
     /// Index into the shared-memory pipelines; `in_place` for the one whole-axis pass that
     /// `record` runs reading and writing the same buffer, so that a plan with an odd number of
     /// passes needs no copy back.
-    Shared { pipeline: usize, in_place: Option<usize> },
+    Shared {
+        pipeline: usize,
+        in_place: Option<usize>,
+    },
 }
 
 /// The compile-time shape of one whole-axis (shared-memory) pipeline.
@@ -279,12 +282,12 @@ impl GpuFft {
                     push_params(
                         &mut params,
                         [
-                        n as u32,
-                        stride as u32,
-                        ns as u32,
-                        twiddle_offset as u32,
-                        butterflies,
-                        grid[0] * WORKGROUP,
+                            n as u32,
+                            stride as u32,
+                            ns as u32,
+                            twiddle_offset as u32,
+                            butterflies,
+                            grid[0] * WORKGROUP,
                             dir.to_bits(),
                             scale.to_bits(),
                         ],
@@ -392,20 +395,20 @@ impl GpuFft {
         let shared_pipelines = shared_kernels
             .iter()
             .map(|kernel| {
-            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some("fft_shared.wgsl"),
-                source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
-            });
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some("fft_lines"),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some("fft_lines"),
-                compilation_options: Default::default(),
-                cache: None,
+                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some("fft_shared.wgsl"),
+                    source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+                });
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some("fft_lines"),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some("fft_lines"),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
             })
-        })
-        .collect();
+            .collect();
         // A 1-point transform has no twiddles, but a binding must not be empty.
         twiddles.resize(twiddles.len().max(2), 0.0);
         let twiddles = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -672,10 +675,15 @@ impl GpuFft {
 
     /// Dispatches of one `record`ed transform, copies included.
     pub fn dispatch_count(&self) -> usize {
-        let in_place = self
-            .passes
-            .iter()
-            .any(|p| matches!(p.kernel, PassKernel::Shared { in_place: Some(_), .. }));
+        let in_place = self.passes.iter().any(|p| {
+            matches!(
+                p.kernel,
+                PassKernel::Shared {
+                    in_place: Some(_),
+                    ..
+                }
+            )
+        });
         let copy = self.passes.len() % 2 == 1 && !in_place;
         self.passes.len() + usize::from(copy)
     }
