@@ -894,6 +894,28 @@ mod tests {
     }
 
     #[test]
+    fn shared_kernels_tile_lines_to_fill_workgroup_memory() {
+        // 2048 values (16 KiB): eight lines of 256, 256 invocations of 8 values each.
+        let kernel = SharedKernel::new(256, &radices(256).unwrap(), 1000, 2048, 256);
+        assert_eq!((kernel.line_tile, kernel.threads), (8, 256));
+        // Radix 4 is the smallest: 512 butterflies per stage over 256 invocations.
+        assert_eq!(kernel.max_butterflies, 2);
+        // Short lines: at most MAX_LINE_TILE of them, and no more than there are.
+        let kernel = SharedKernel::new(28, &radices(28).unwrap(), 1000, 4096, 256);
+        assert_eq!((kernel.line_tile, kernel.threads), (MAX_LINE_TILE, 128));
+        assert_eq!(SharedKernel::new(28, &[4, 7], 3, 4096, 256).line_tile, 2);
+        // A line as long as workgroup memory holds, alone.
+        let kernel = SharedKernel::new(2048, &radices(2048).unwrap(), 64, 2048, 256);
+        assert_eq!((kernel.line_tile, kernel.max_butterflies), (1, 2));
+        let source = kernel.source();
+        assert!(
+            source.contains("const LINE_LENGTH: u32 = 2048u;"),
+            "{source}"
+        );
+        assert!(source.contains("array<u32, 4>(8u, 8u, 8u, 4u)"), "{source}");
+    }
+
+    #[test]
     fn twiddles_come_from_f64() {
         let mut table = Vec::new();
         push_twiddles(&mut table, 3, 5);
