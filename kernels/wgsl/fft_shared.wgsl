@@ -232,13 +232,16 @@ fn fft_lines(
                 let j = b / LINE_TILE;
                 let k = j % ns;
                 var a: array<vec2<f32>, 8>;
-                for (var r = 0u; r < radix; r++) {
-                    var x = tile[(j + r * m) * LINE_TILE + l];
-                    if (r > 0u && k > 0u) {
-                        let w = twiddles[twiddle_at + k * (radix - 1u) + r - 1u];
-                        x = cmul(x, vec2<f32>(w.x, params.dir * w.y));
+                // Constant bounds (with a guard) let compilers unroll and keep a in registers.
+                for (var r = 0u; r < 8u; r++) {
+                    if (r < radix) {
+                        var x = tile[(j + r * m) * LINE_TILE + l];
+                        if (r > 0u && k > 0u) {
+                            let w = twiddles[twiddle_at + k * (radix - 1u) + r - 1u];
+                            x = cmul(x, vec2<f32>(w.x, params.dir * w.y));
+                        }
+                        a[r] = x;
                     }
-                    a[r] = x;
                 }
                 held[q] = dft(radix, a);
             }
@@ -251,8 +254,10 @@ fn fft_lines(
                 let l = b % LINE_TILE;
                 let j = b / LINE_TILE;
                 let k = j % ns;
-                for (var r = 0u; r < radix; r++) {
-                    tile[((j - k) * radix + k + r * ns) * LINE_TILE + l] = held[q][r];
+                for (var r = 0u; r < 8u; r++) {
+                    if (r < radix) {
+                        tile[((j - k) * radix + k + r * ns) * LINE_TILE + l] = held[q][r];
+                    }
                 }
             }
         }

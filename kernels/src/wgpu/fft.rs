@@ -120,7 +120,7 @@ impl SharedKernel {
             "const LINE_LENGTH: u32 = {}u;\n\
              const LINE_TILE: u32 = {}u;\n\
              const STAGES: u32 = {stages}u;\n\
-             var<private> STAGE_RADICES: array<u32, {stages}> = array<u32, {stages}>({});\n\
+             const STAGE_RADICES = array<u32, {stages}>({});\n\
              const WORKGROUP_THREADS: u32 = {}u;\n\
              const MAX_BUTTERFLIES: u32 = {}u;\n\
              const IN_PLACE: bool = {};\n\
