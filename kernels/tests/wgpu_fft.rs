@@ -91,7 +91,12 @@ fn relative_l2(actual: &[Complex32], expected: &[Complex64]) -> f64 {
 
 /// Forward and inverse against rustfft, and the round trip; returns the largest error.
 fn check_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
-    let fft = GpuFft::new(context, shape).unwrap();
+    check_plan(&GpuFft::new(context, shape).unwrap())
+}
+
+/// `check_shape` for a given plan.
+fn check_plan(fft: &GpuFft) -> f64 {
+    let shape = fft.shape();
     let input = signal(
         fft.len(),
         shape.iter().product::<usize>() as u64 + shape.len() as u64,
@@ -382,4 +387,85 @@ fn dispatch_grid_wraps_into_rows() {
         error <= BOUND,
         "2 × 2²² along axis 0: relative L2 error {error:.2e}"
     );
+}
+
+/// Complex values one workgroup's memory holds on this device: the longest line the
+/// shared-memory kernel takes.
+fn shared_capacity(context: &WgpuContext) -> usize {
+    context.device().limits().max_compute_workgroup_storage_size as usize / 8
+}
+
+/// Every radix and mixed lengths through the one-dispatch shared-memory kernel.
+#[test]
+fn shared_kernel_every_radix_and_mixed_lengths() {
+    let Some(context) = context() else { return };
+    eprintln!(
+        "{}: workgroup memory holds {} complex values",
+        context.adapter_description(),
+        shared_capacity(context)
+    );
+    let lengths = [2, 3, 4, 5, 7, 8, 16, 32, 9, 25, 49, 6, 24, 120, 1680, 2048];
+    for n in lengths
+        .into_iter()
+        .filter(|&n| n <= shared_capacity(context))
+    {
+        let fft = GpuFft::new(context, &[3, n]).unwrap();
+        assert_eq!(fft.shared_axis_count(), 2, "[3, {n}]");
+        assert_eq!(fft.dispatch_count(), 2, "[3, {n}]");
+        let worst = check_plan(&fft);
+        eprintln!("[3, {n}] shared: max relative L2 error {worst:.2e}");
+    }
+}
+
+/// Lines longer than workgroup memory holds take the multi-pass path, alone and next to
+/// shared-memory axes (which then run in place to save the copy back).
+#[test]
+fn lines_longer_than_workgroup_memory_take_the_multipass_path() {
+    let Some(context) = context() else { return };
+    let long = 2 * shared_capacity(context).next_power_of_two();
+    let fft = GpuFft::new(context, &[long]).unwrap();
+    assert_eq!(fft.shared_axis_count(), 0);
+    let worst = check_plan(&fft);
+    eprintln!("[{long}] multi-pass: max relative L2 error {worst:.2e}");
+    let fft = GpuFft::new(context, &[3, long]).unwrap();
+    assert_eq!(fft.shared_axis_count(), 1);
+    let worst = check_plan(&fft);
+    eprintln!("[3, {long}] shared + multi-pass: max relative L2 error {worst:.2e}");
+}
+
+/// Both paths, and mixtures of them, on 3D shapes with strided axes transformed in tiles.
+#[test]
+fn shared_and_multipass_paths_in_three_dimensions() {
+    let Some(context) = context() else { return };
+    let shapes: [&[usize]; 4] = [&[24, 20, 28], &[32, 32, 32], &[64, 64, 64], &[6, 35, 10]];
+    for shape in shapes {
+        let axes = [0, 1, 2];
+        // Every axis shared; only the axes up to 24; none.
+        for limit in [usize::MAX, 24, 0] {
+            let fft = GpuFft::along_axes_shared_up_to(context, shape, &axes, limit).unwrap();
+            let expected_shared = shape.iter().filter(|&&n| n <= limit).count();
+            assert_eq!(fft.shared_axis_count(), expected_shared, "{shape:?}");
+            let worst = check_plan(&fft);
+            eprintln!(
+                "{shape:?}, {expected_shared} shared axes, {} dispatches: max relative L2 error {worst:.2e}",
+                fft.dispatch_count()
+            );
+        }
+    }
+    // All shared: three dispatches, the first in place, and no copy.
+    let fft = GpuFft::new(context, &[24, 20, 28]).unwrap();
+    assert_eq!(fft.dispatch_count(), 3);
+}
+
+/// Real transforms of 3D shapes: four dispatches (half-length x, split, y, z) when every axis
+/// fits in workgroup memory.
+#[test]
+fn real_three_dimensional_shared() {
+    let Some(context) = context() else { return };
+    for shape in [[24, 20, 28], [32, 32, 32], [6, 10, 14]] {
+        let fft = GpuRealFft::new(context, &shape).unwrap();
+        assert_eq!(fft.dispatch_count(), 4, "{shape:?}");
+        let worst = check_real_shape(context, &shape);
+        eprintln!("real {shape:?}: max relative L2 error {worst:.2e}");
+    }
 }

@@ -1,5 +1,8 @@
-//! Complex-to-complex FFT of 1D, 2D and 3D arrays in WGSL: Stockham autosort passes of radix
-//! 2, 3, 4, 5, 7 and 8, one dispatch per pass, ping-ponging between the data and a scratch buffer.
+//! Complex-to-complex FFT of 1D, 2D and 3D arrays in WGSL. An axis whose lines fit in workgroup
+//! memory is transformed in one dispatch (fft_shared.wgsl: all Stockham stages in workgroup
+//! memory, one read and one write of the array); longer axes and axes with prime factors above 7
+//! take one dispatch per Stockham pass of radix 2, 3, 4, 5, 7, 8 or a generic prime
+//! (fft.wgsl). Dispatches ping-pong between the data and a scratch buffer.
 
 use std::num::NonZeroU64;
 
@@ -9,6 +12,11 @@ use wgpu::util::DeviceExt;
 use super::{GpuError, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
+const SHARED_SHADER: &str = include_str!("../../wgsl/fft_shared.wgsl");
+/// Most lines one workgroup of the shared-memory kernel transforms together: enough adjacent
+/// lines of a strided axis for coalesced loads, few enough to keep small transforms spread
+/// over many workgroups.
+const MAX_LINE_TILE: usize = 32;
 pub(super) const WORKGROUP: u32 = 64;
 /// `Params` in fft.wgsl: eight 32-bit words.
 pub(super) const PARAMS_BYTES: u64 = 32;
@@ -33,6 +41,7 @@ pub struct GpuFft {
     len: usize,
     layout: wgpu::BindGroupLayout,
     pipelines: Vec<wgpu::ComputePipeline>,
+    shared_pipelines: Vec<wgpu::ComputePipeline>,
     passes: Vec<Pass>,
     twiddles: wgpu::Buffer,
     params: wgpu::Buffer,
@@ -46,13 +55,99 @@ pub struct FftBinding {
     scratch_to_data: wgpu::BindGroup,
 }
 
-/// One Stockham pass: its radix's pipeline and where its parameters sit in the uniform buffer
-/// (byte offsets, one set per direction).
+/// One dispatch: a Stockham pass of one radix, or a whole axis in workgroup memory; its
+/// pipeline and where its parameters sit in the uniform buffer (byte offsets, one set per
+/// direction).
 struct Pass {
-    pipeline: usize,
+    kernel: PassKernel,
     forward_params: u32,
     inverse_params: u32,
     workgroups: [u32; 2],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PassKernel {
+    /// Index into the Stockham pipelines.
+    Stockham(usize),
+    /// Index into the shared-memory pipelines; `in_place` for the one whole-axis pass that
+    /// `record` runs reading and writing the same buffer, so that a plan with an odd number of
+    /// passes needs no copy back.
+    Shared {
+        pipeline: usize,
+        in_place: Option<usize>,
+    },
+}
+
+/// The compile-time shape of one whole-axis (shared-memory) pipeline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SharedKernel {
+    line_length: usize,
+    line_tile: usize,
+    radices: Vec<usize>,
+    threads: u32,
+    max_butterflies: usize,
+    in_place: bool,
+}
+
+impl SharedKernel {
+    /// The kernel for lines of `n` with `radices`, `lines` lines in all, on a device whose
+    /// workgroups hold `capacity` complex values and run at most `max_threads` invocations.
+    fn new(n: usize, radices: &[usize], lines: usize, capacity: usize, max_threads: u32) -> Self {
+        // Largest power of two of lines that fits (a power of two keeps tile indexing cheap).
+        let fit = (capacity / n).min(MAX_LINE_TILE).min(lines).max(1);
+        let line_tile = 1 << fit.ilog2();
+        let elements = n * line_tile;
+        // About eight values per invocation, in whole 64-wide groups.
+        let wanted = (elements.div_ceil(8) as u32).div_ceil(WORKGROUP) * WORKGROUP;
+        let threads = wanted.clamp(WORKGROUP.min(max_threads), max_threads);
+        let smallest_radix = radices.iter().copied().min().unwrap_or(2);
+        let max_butterflies = (elements / smallest_radix).div_ceil(threads as usize);
+        Self {
+            line_length: n,
+            line_tile,
+            radices: radices.to_vec(),
+            threads,
+            max_butterflies,
+            in_place: false,
+        }
+    }
+
+    /// fft_shared.wgsl with this kernel's constants in front.
+    fn source(&self) -> String {
+        let radices: Vec<String> = self.radices.iter().map(|r| format!("{r}u")).collect();
+        let stages = self.radices.len();
+        format!(
+            "const LINE_LENGTH: u32 = {}u;\n\
+             const LINE_TILE: u32 = {}u;\n\
+             const STAGES: u32 = {stages}u;\n\
+             const STAGE_RADICES = array<u32, {stages}>({});\n\
+             const WORKGROUP_THREADS: u32 = {}u;\n\
+             const MAX_BUTTERFLIES: u32 = {}u;\n\
+             const IN_PLACE: bool = {};\n\
+             {SHARED_SHADER}",
+            self.line_length,
+            self.line_tile,
+            radices.join(", "),
+            self.threads,
+            self.max_butterflies,
+            self.in_place,
+        )
+    }
+}
+
+/// Appends one parameter set at the next multiple of `PARAMS_STRIDE`; returns its byte offset.
+fn push_params(params: &mut Vec<u32>, words: [u32; 8]) -> u32 {
+    let stride = PARAMS_STRIDE as usize / 4;
+    let at = params.len().div_ceil(stride);
+    params.resize(at * stride, 0);
+    params.extend(words);
+    params.resize((at + 1) * stride, 0);
+    (at * PARAMS_STRIDE as usize) as u32
+}
+
+/// Complex values one workgroup's memory holds on this device.
+fn shared_capacity(limits: &wgpu::Limits) -> usize {
+    limits.max_compute_workgroup_storage_size as usize / COMPLEX_BYTES as usize
 }
 
 impl GpuFft {
@@ -83,11 +178,33 @@ impl GpuFft {
         Self::plan(context, shape, axes, Lengths::Smooth)
     }
 
+    /// As `along_axes`, but only axes of at most `max_shared_length` (and no longer than the
+    /// device's workgroup memory holds) go through the one-dispatch shared-memory kernel; 0
+    /// sends every axis through the multi-pass path. For tests and comparisons of the paths.
+    pub fn along_axes_shared_up_to(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+        max_shared_length: usize,
+    ) -> Result<Self, GpuError> {
+        Self::plan_limited(context, shape, axes, Lengths::Smooth, max_shared_length)
+    }
+
     fn plan(
         context: &WgpuContext,
         shape: &[usize],
         axes: &[usize],
         lengths: Lengths,
+    ) -> Result<Self, GpuError> {
+        Self::plan_limited(context, shape, axes, lengths, usize::MAX)
+    }
+
+    fn plan_limited(
+        context: &WgpuContext,
+        shape: &[usize],
+        axes: &[usize],
+        lengths: Lengths,
+        max_shared_length: usize,
     ) -> Result<Self, GpuError> {
         if shape.is_empty() || shape.len() > 3 || shape.contains(&0) {
             return Err(GpuError::Shape(format!(
@@ -130,13 +247,24 @@ impl GpuFft {
         });
 
         let align = PARAMS_STRIDE;
+        let capacity = shared_capacity(&limits);
+        let max_threads = limits
+            .max_compute_invocations_per_workgroup
+            .min(limits.max_compute_workgroup_size_x);
         let mut used_radices: Vec<usize> = Vec::new();
+        let mut shared_kernels: Vec<SharedKernel> = Vec::new();
         let mut twiddles: Vec<f32> = Vec::new();
         let mut params: Vec<u32> = Vec::new();
         let mut passes = Vec::new();
+        // Appends one parameter set at the next multiple of `align`; returns its byte offset.
         for (&axis, radices) in axes.iter().zip(&axis_radices) {
             let n = shape[axis];
             let stride: usize = shape[axis + 1..].iter().product();
+            let shared = !radices.is_empty()
+                && !radices.iter().any(|&r| is_generic(r))
+                && n <= capacity.min(max_shared_length);
+            let axis_twiddles = twiddles.len() / 2;
+            let axis_slots = params.len();
             let mut ns = 1;
             for (index, &radix) in radices.iter().enumerate() {
                 let twiddle_offset = twiddles.len() / 2;
@@ -150,40 +278,99 @@ impl GpuFft {
                 };
                 let grid = workgroups(invocations, &limits);
                 let last = index + 1 == radices.len();
-                let mut slot = |dir: f32, scale: f32| {
-                    let at = params.len() as u64 * 4 / align;
-                    params.extend([
-                        n as u32,
+                let mut pass_slot = |dir: f32, scale: f32| {
+                    push_params(
+                        &mut params,
+                        [
+                            n as u32,
+                            stride as u32,
+                            ns as u32,
+                            twiddle_offset as u32,
+                            butterflies,
+                            grid[0] * WORKGROUP,
+                            dir.to_bits(),
+                            scale.to_bits(),
+                        ],
+                    )
+                };
+                let forward_params = pass_slot(1.0, 1.0);
+                let inverse_params =
+                    pass_slot(-1.0, if last { (1.0 / n as f64) as f32 } else { 1.0 });
+                if !shared {
+                    let pipeline = match used_radices.iter().position(|&r| r == radix) {
+                        Some(p) => p,
+                        None => {
+                            used_radices.push(radix);
+                            used_radices.len() - 1
+                        }
+                    };
+                    passes.push(Pass {
+                        kernel: PassKernel::Stockham(pipeline),
+                        forward_params,
+                        inverse_params,
+                        workgroups: grid,
+                    });
+                }
+                ns *= radix;
+            }
+            if shared {
+                // The whole axis in one dispatch. Its parameters overwrite the axis's first
+                // two Stockham slots; every slot stays allocated so that plan sizes, and
+                // `estimate_bytes`, do not depend on the device's workgroup memory.
+                let lines = len / n;
+                let kernel = SharedKernel::new(n, radices, lines, capacity, max_threads);
+                let groups = lines.div_ceil(kernel.line_tile) as u32;
+                let max_groups = limits.max_compute_workgroups_per_dimension;
+                let grid = [groups.min(max_groups), groups.div_ceil(max_groups)];
+                let words = |dir: f32, scale: f32| {
+                    [
                         stride as u32,
-                        ns as u32,
-                        twiddle_offset as u32,
-                        butterflies,
-                        grid[0] * WORKGROUP,
+                        lines as u32,
+                        axis_twiddles as u32,
+                        grid[0],
+                        0,
+                        0,
                         dir.to_bits(),
                         scale.to_bits(),
-                    ]);
-                    params.resize((at + 1) as usize * align as usize / 4, 0);
-                    (at * align) as u32
+                    ]
                 };
-                let forward_params = slot(1.0, 1.0);
-                let inverse_params = slot(-1.0, if last { (1.0 / n as f64) as f32 } else { 1.0 });
-                let pipeline = match used_radices.iter().position(|&r| r == radix) {
+                let first = axis_slots;
+                let second = axis_slots + align as usize / 4;
+                params[first..first + 8].copy_from_slice(&words(1.0, 1.0));
+                params[second..second + 8].copy_from_slice(&words(-1.0, (1.0 / n as f64) as f32));
+                let pipeline = match shared_kernels.iter().position(|k| *k == kernel) {
                     Some(p) => p,
                     None => {
-                        used_radices.push(radix);
-                        used_radices.len() - 1
+                        shared_kernels.push(kernel);
+                        shared_kernels.len() - 1
                     }
                 };
                 passes.push(Pass {
-                    pipeline,
-                    forward_params,
-                    inverse_params,
+                    kernel: PassKernel::Shared {
+                        pipeline,
+                        in_place: None,
+                    },
+                    forward_params: (first * 4) as u32,
+                    inverse_params: (second * 4) as u32,
                     workgroups: grid,
                 });
-                ns *= radix;
             }
         }
-        let pipelines = used_radices
+        // With an odd number of passes, the first whole-axis pass runs in place instead, so
+        // that the result ends in the data buffer without a copy.
+        if passes.len() % 2 == 1 {
+            let first_shared = passes.iter_mut().find_map(|pass| match &mut pass.kernel {
+                PassKernel::Shared { pipeline, in_place } => Some((*pipeline, in_place)),
+                PassKernel::Stockham(_) => None,
+            });
+            if let Some((pipeline, in_place)) = first_shared {
+                let mut kernel = shared_kernels[pipeline].clone();
+                kernel.in_place = true;
+                shared_kernels.push(kernel);
+                *in_place = Some(shared_kernels.len() - 1);
+            }
+        }
+        let pipelines: Vec<wgpu::ComputePipeline> = used_radices
             .iter()
             .map(|&radix| {
                 let generic = [("GENERIC_RADIX", radix as f64)];
@@ -201,6 +388,23 @@ impl GpuFft {
                         constants,
                         ..Default::default()
                     },
+                    cache: None,
+                })
+            })
+            .collect();
+        let shared_pipelines = shared_kernels
+            .iter()
+            .map(|kernel| {
+                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some("fft_shared.wgsl"),
+                    source: wgpu::ShaderSource::Wgsl(kernel.source().into()),
+                });
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some("fft_lines"),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some("fft_lines"),
+                    compilation_options: Default::default(),
                     cache: None,
                 })
             })
@@ -231,6 +435,7 @@ impl GpuFft {
             len,
             layout,
             pipelines,
+            shared_pipelines,
             passes,
             twiddles,
             params,
@@ -402,48 +607,93 @@ impl GpuFft {
             timestamp_writes: None,
         });
         for (step, group) in self.passes.iter().zip(groups) {
-            let params = match direction {
-                Direction::Forward => step.forward_params,
-                Direction::Inverse => step.inverse_params,
+            let pipeline = match step.kernel {
+                PassKernel::Stockham(p) => &self.pipelines[p],
+                PassKernel::Shared { pipeline, .. } => &self.shared_pipelines[pipeline],
             };
-            pass.set_pipeline(&self.pipelines[step.pipeline]);
-            pass.set_bind_group(0, group, &[params]);
-            pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+            self.dispatch(&mut pass, step, pipeline, group, direction);
         }
     }
 
+    fn dispatch(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        step: &Pass,
+        pipeline: &wgpu::ComputePipeline,
+        group: &wgpu::BindGroup,
+        direction: Direction,
+    ) {
+        let params = match direction {
+            Direction::Forward => step.forward_params,
+            Direction::Inverse => step.inverse_params,
+        };
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, group, &[params]);
+        pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+    }
+
     /// Records one transform of the bound buffer, in place: the passes alternate between the
-    /// data and the scratch buffer, with a copy back when their number is odd.
+    /// data and the scratch buffer; a whole-axis pass run in place keeps the data where it is
+    /// (bound as the destination, its kernel reads it there), which makes the number of
+    /// buffer changes even. Otherwise an odd number ends with a copy back.
     pub fn record(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         binding: &FftBinding,
         direction: Direction,
     ) {
+        let mut in_scratch = false;
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("fft"),
                 timestamp_writes: None,
             });
-            for (index, step) in self.passes.iter().enumerate() {
-                let group = if index % 2 == 0 {
-                    &binding.data_to_scratch
-                } else {
+            for step in &self.passes {
+                let (pipeline, moves) = match step.kernel {
+                    PassKernel::Stockham(p) => (&self.pipelines[p], true),
+                    PassKernel::Shared {
+                        in_place: Some(p), ..
+                    } => (&self.shared_pipelines[p], false),
+                    PassKernel::Shared { pipeline, .. } => (&self.shared_pipelines[pipeline], true),
+                };
+                // Reading from the data buffer means writing to scratch, and vice versa; an
+                // in-place pass binds its buffer as the destination.
+                let group = if in_scratch == moves {
                     &binding.scratch_to_data
+                } else {
+                    &binding.data_to_scratch
                 };
-                let params = match direction {
-                    Direction::Forward => step.forward_params,
-                    Direction::Inverse => step.inverse_params,
-                };
-                pass.set_pipeline(&self.pipelines[step.pipeline]);
-                pass.set_bind_group(0, group, &[params]);
-                pass.dispatch_workgroups(step.workgroups[0], step.workgroups[1], 1);
+                self.dispatch(&mut pass, step, pipeline, group, direction);
+                in_scratch ^= moves;
             }
         }
-        if self.passes.len() % 2 == 1 {
+        if in_scratch {
             let bytes = self.len as u64 * COMPLEX_BYTES;
             encoder.copy_buffer_to_buffer(&self.scratch, 0, &binding.data, 0, bytes);
         }
+    }
+
+    /// Dispatches of one `record`ed transform, copies included.
+    pub fn dispatch_count(&self) -> usize {
+        let in_place = self.passes.iter().any(|p| {
+            matches!(
+                p.kernel,
+                PassKernel::Shared {
+                    in_place: Some(_),
+                    ..
+                }
+            )
+        });
+        let copy = self.passes.len() % 2 == 1 && !in_place;
+        self.passes.len() + usize::from(copy)
+    }
+
+    /// Number of axes transformed in one dispatch each by the shared-memory kernel.
+    pub fn shared_axis_count(&self) -> usize {
+        self.passes
+            .iter()
+            .filter(|p| matches!(p.kernel, PassKernel::Shared { .. }))
+            .count()
     }
 
     /// Uploads `data`, transforms it and reads it back; for tests and one-off use.
@@ -641,6 +891,28 @@ mod tests {
         let grid = workgroups(10 * WORKGROUP + 1, &limits);
         assert_eq!(grid, [4, 3]);
         assert!(grid[0] * grid[1] * WORKGROUP > 10 * WORKGROUP);
+    }
+
+    #[test]
+    fn shared_kernels_tile_lines_to_fill_workgroup_memory() {
+        // 2048 values (16 KiB): eight lines of 256, 256 invocations of 8 values each.
+        let kernel = SharedKernel::new(256, &radices(256).unwrap(), 1000, 2048, 256);
+        assert_eq!((kernel.line_tile, kernel.threads), (8, 256));
+        // Radix 4 is the smallest: 512 butterflies per stage over 256 invocations.
+        assert_eq!(kernel.max_butterflies, 2);
+        // Short lines: at most MAX_LINE_TILE of them, and no more than there are.
+        let kernel = SharedKernel::new(28, &radices(28).unwrap(), 1000, 4096, 256);
+        assert_eq!((kernel.line_tile, kernel.threads), (MAX_LINE_TILE, 128));
+        assert_eq!(SharedKernel::new(28, &[4, 7], 3, 4096, 256).line_tile, 2);
+        // A line as long as workgroup memory holds, alone.
+        let kernel = SharedKernel::new(2048, &radices(2048).unwrap(), 64, 2048, 256);
+        assert_eq!((kernel.line_tile, kernel.max_butterflies), (1, 2));
+        let source = kernel.source();
+        assert!(
+            source.contains("const LINE_LENGTH: u32 = 2048u;"),
+            "{source}"
+        );
+        assert!(source.contains("array<u32, 4>(8u, 8u, 8u, 4u)"), "{source}");
     }
 
     #[test]

@@ -388,6 +388,13 @@ impl GpuRealFft {
         }
     }
 
+    /// Dispatches (and copies) of one in-place transform, either direction: the half-length
+    /// passes (a copy when the half length is 1), the split or merge, and the other axes.
+    pub fn dispatch_count(&self) -> usize {
+        let half = self.half.pass_count().max(1);
+        half + 1 + self.others.as_ref().map_or(0, GpuFft::dispatch_count)
+    }
+
     fn merge_params_offset(&self) -> u32 {
         PARAMS_STRIDE as u32
     }
