@@ -94,8 +94,12 @@ pub fn device_memory(plan: &Plan, device: DeviceKind) -> Vec<(&'static str, Stri
     let host = host_memory_fit(plan.host_bytes(device), "on the host").0;
     let gpu = match plan.device_bytes(device) {
         Ok(b) => format!(
-            "about {} on the {device} device (checked against its free memory before              allocating)",
-            bytes(b)
+            "about {} on the {device} device (checked against its {} before allocating)",
+            bytes(b),
+            match device {
+                DeviceKind::Wgpu => "adapter's buffer limits",
+                _ => "free memory",
+            }
         ),
         Err(e) => format!("unknown: {e}"),
     };
