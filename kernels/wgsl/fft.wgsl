@@ -50,15 +50,6 @@ fn locate_at(t: u32, radix: u32) -> Butterfly {
     return Butterfly(outer * params.n * params.stride + inner, j, j % params.ns, t < params.butterflies);
 }
 
-fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
-    return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
-}
-
-// -i*dir*z: the quarter turn of the transform's direction.
-fn rot(z: vec2<f32>) -> vec2<f32> {
-    return params.dir * vec2<f32>(z.y, -z.x);
-}
-
 fn load(b: Butterfly, radix: u32, r: u32) -> vec2<f32> {
     let x = src[b.base + (b.j + r * (params.n / radix)) * params.stride];
     if (r == 0u || b.k == 0u) {
@@ -72,152 +63,53 @@ fn store(b: Butterfly, radix: u32, r: u32, v: vec2<f32>) {
     dst[b.base + ((b.j - b.k) * radix + b.k + r * params.ns) * params.stride] = v * params.scale;
 }
 
-@compute @workgroup_size(WORKGROUP)
-fn radix2(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 2u);
+// One butterfly of a pass of radix R: load with twiddles, DFT (butterflies.wgsl), store.
+fn butterfly(id: vec3<u32>, radix: u32) {
+    let b = locate(id, radix);
     if (!b.valid) {
         return;
     }
-    let a0 = load(b, 2u, 0u);
-    let a1 = load(b, 2u, 1u);
-    store(b, 2u, 0u, a0 + a1);
-    store(b, 2u, 1u, a0 - a1);
+    var a: array<vec2<f32>, 8>;
+    for (var r = 0u; r < radix; r++) {
+        a[r] = load(b, radix, r);
+    }
+    let y = dft(radix, a);
+    for (var r = 0u; r < radix; r++) {
+        store(b, radix, r, y[r]);
+    }
+}
+
+@compute @workgroup_size(WORKGROUP)
+fn radix2(@builtin(global_invocation_id) id: vec3<u32>) {
+    butterfly(id, 2u);
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn radix3(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 3u);
-    if (!b.valid) {
-        return;
-    }
-    let a0 = load(b, 3u, 0u);
-    let a1 = load(b, 3u, 1u);
-    let a2 = load(b, 3u, 2u);
-    let sum = a1 + a2;
-    let re = a0 - 0.5 * sum;
-    let im = 0.8660254037844386 * rot(a1 - a2);
-    store(b, 3u, 0u, a0 + sum);
-    store(b, 3u, 1u, re + im);
-    store(b, 3u, 2u, re - im);
-}
-
-fn dft4(a0: vec2<f32>, a1: vec2<f32>, a2: vec2<f32>, a3: vec2<f32>) -> array<vec2<f32>, 4> {
-    let s02 = a0 + a2;
-    let d02 = a0 - a2;
-    let s13 = a1 + a3;
-    let d13 = rot(a1 - a3);
-    return array<vec2<f32>, 4>(s02 + s13, d02 + d13, s02 - s13, d02 - d13);
+    butterfly(id, 3u);
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn radix4(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 4u);
-    if (!b.valid) {
-        return;
-    }
-    let y = dft4(load(b, 4u, 0u), load(b, 4u, 1u), load(b, 4u, 2u), load(b, 4u, 3u));
-    store(b, 4u, 0u, y[0]);
-    store(b, 4u, 1u, y[1]);
-    store(b, 4u, 2u, y[2]);
-    store(b, 4u, 3u, y[3]);
+    butterfly(id, 4u);
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn radix5(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 5u);
-    if (!b.valid) {
-        return;
-    }
-    // cos and sin of 2*pi*m/5 for m = 1, 2.
-    let c1 = 0.30901699437494745;
-    let c2 = -0.8090169943749475;
-    let s1 = 0.9510565162951535;
-    let s2 = 0.5877852522924731;
-    let a0 = load(b, 5u, 0u);
-    let a1 = load(b, 5u, 1u);
-    let a2 = load(b, 5u, 2u);
-    let a3 = load(b, 5u, 3u);
-    let a4 = load(b, 5u, 4u);
-    let u1 = a1 + a4;
-    let u2 = a2 + a3;
-    let d1 = rot(a1 - a4);
-    let d2 = rot(a2 - a3);
-    let re1 = a0 + c1 * u1 + c2 * u2;
-    let im1 = s1 * d1 + s2 * d2;
-    let re2 = a0 + c2 * u1 + c1 * u2;
-    let im2 = s2 * d1 - s1 * d2;
-    store(b, 5u, 0u, a0 + u1 + u2);
-    store(b, 5u, 1u, re1 + im1);
-    store(b, 5u, 2u, re2 + im2);
-    store(b, 5u, 3u, re2 - im2);
-    store(b, 5u, 4u, re1 - im1);
+    butterfly(id, 5u);
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn radix7(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 7u);
-    if (!b.valid) {
-        return;
-    }
-    // cos and sin of 2*pi*m/7 for m = 1, 2, 3.
-    let c1 = 0.6234898018587336;
-    let c2 = -0.22252093395631440;
-    let c3 = -0.9009688679024191;
-    let s1 = 0.7818314824680298;
-    let s2 = 0.9749279121818236;
-    let s3 = 0.4338837391175582;
-    let a0 = load(b, 7u, 0u);
-    let a1 = load(b, 7u, 1u);
-    let a2 = load(b, 7u, 2u);
-    let a3 = load(b, 7u, 3u);
-    let a4 = load(b, 7u, 4u);
-    let a5 = load(b, 7u, 5u);
-    let a6 = load(b, 7u, 6u);
-    let u1 = a1 + a6;
-    let u2 = a2 + a5;
-    let u3 = a3 + a4;
-    let d1 = rot(a1 - a6);
-    let d2 = rot(a2 - a5);
-    let d3 = rot(a3 - a4);
-    let re1 = a0 + c1 * u1 + c2 * u2 + c3 * u3;
-    let im1 = s1 * d1 + s2 * d2 + s3 * d3;
-    let re2 = a0 + c2 * u1 + c3 * u2 + c1 * u3;
-    let im2 = s2 * d1 - s3 * d2 - s1 * d3;
-    let re3 = a0 + c3 * u1 + c1 * u2 + c2 * u3;
-    let im3 = s3 * d1 - s1 * d2 + s2 * d3;
-    store(b, 7u, 0u, a0 + u1 + u2 + u3);
-    store(b, 7u, 1u, re1 + im1);
-    store(b, 7u, 2u, re2 + im2);
-    store(b, 7u, 3u, re3 + im3);
-    store(b, 7u, 4u, re3 - im3);
-    store(b, 7u, 5u, re2 - im2);
-    store(b, 7u, 6u, re1 - im1);
+    butterfly(id, 7u);
 }
 
 @compute @workgroup_size(WORKGROUP)
 fn radix8(@builtin(global_invocation_id) id: vec3<u32>) {
-    let b = locate(id, 8u);
-    if (!b.valid) {
-        return;
-    }
-    let even = dft4(load(b, 8u, 0u), load(b, 8u, 2u), load(b, 8u, 4u), load(b, 8u, 6u));
-    let odd = dft4(load(b, 8u, 1u), load(b, 8u, 3u), load(b, 8u, 5u), load(b, 8u, 7u));
-    // odd[m] * exp(-2*pi*i*dir*m/8).
-    let half_sqrt2 = 0.7071067811865476;
-    let o1 = half_sqrt2 * (odd[1] + rot(odd[1]));
-    let o2 = rot(odd[2]);
-    let o3 = half_sqrt2 * (rot(odd[3]) - odd[3]);
-    store(b, 8u, 0u, even[0] + odd[0]);
-    store(b, 8u, 1u, even[1] + o1);
-    store(b, 8u, 2u, even[2] + o2);
-    store(b, 8u, 3u, even[3] + o3);
-    store(b, 8u, 4u, even[0] - odd[0]);
-    store(b, 8u, 5u, even[1] - o1);
-    store(b, 8u, 6u, even[2] - o2);
-    store(b, 8u, 7u, even[3] - o3);
+    butterfly(id, 8u);
 }
 
-// A pass of a prime radix the butterflies above do not cover (plans that allow any length),
+// A pass of a prime radix the butterflies do not cover (plans that allow any length),
 // set per pipeline. Each invocation forms one output q of one butterfly, O(R) work per element;
 // the R roots exp(-2*pi*i*m/R) follow the pass's twiddles in the table.
 override GENERIC_RADIX: u32 = 11u;

@@ -13,6 +13,8 @@ use super::{GpuError, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
 const SHARED_SHADER: &str = include_str!("../../wgsl/fft_shared.wgsl");
+/// The radix DFTs both shaders use, appended to each.
+const BUTTERFLIES: &str = include_str!("../../wgsl/butterflies.wgsl");
 /// Most lines one workgroup of the shared-memory kernel transforms together: enough adjacent
 /// lines of a strided axis for coalesced loads, few enough to keep small transforms spread
 /// over many workgroups.
@@ -124,7 +126,7 @@ impl SharedKernel {
              const WORKGROUP_THREADS: u32 = {}u;\n\
              const MAX_BUTTERFLIES: u32 = {}u;\n\
              const IN_PLACE: bool = {};\n\
-             {SHARED_SHADER}",
+             {SHARED_SHADER}\n{BUTTERFLIES}",
             self.line_length,
             self.line_tile,
             radices.join(", "),
@@ -237,7 +239,7 @@ impl GpuFft {
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("fft.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(SHADER.into()),
+            source: wgpu::ShaderSource::Wgsl(format!("{SHADER}\n{BUTTERFLIES}").into()),
         });
         let layout = bind_group_layout(device);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
