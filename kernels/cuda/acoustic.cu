@@ -114,6 +114,17 @@ __device__ __forceinline__ u32 coordinate(const Point& p, int axis) {
     return axis == 0 ? p.x : (axis == 1 ? p.y : p.z);
 }
 
+/// rho_x + rho_y + rho_z at point i (the split density's total).
+__device__ __forceinline__ float density_sum(const Scene& s, u32 i) {
+    float total = 0.0f;
+#pragma unroll
+    for (int a = 0; a < 3; ++a) {
+        if (a >= (int)s.ndim) break;
+        total += s.rho[a][i];
+    }
+    return total;
+}
+
 /// Keeps and folds p into the running extremes as the update asks.
 __device__ __forceinline__ void record_pressure(const Scene& s, const Launch& l, u32 i, float p) {
     if (l.keep) s.kept[i] = p;
@@ -139,12 +150,7 @@ extern "C" __global__ void initial_pressure(const Scene s, const Launch l) {
     u32 i = thread_index();
     if (i >= s.points) return;
     Point q = point(s, i);
-    float p = 0.0f;
-#pragma unroll
-    for (int a = 0; a < 3; ++a) {
-        if (a >= (int)s.ndim) break;
-        p += s.rho[a][i];
-    }
+    float p = density_sum(s, i);
     p *= at(s.c0_squared, i);
     record_pressure(s, l, i, p);
     l.out[0][q.r] = p;
@@ -201,14 +207,8 @@ extern "C" __global__ void density(const Scene s, const Launch l) {
     u32 i = thread_index();
     if (i >= s.points) return;
     Point q = point(s, i);
-    float old_total = 0.0f;
-    if (s.nonlinear && l.phase != PHASE_FINISH) {
-#pragma unroll
-        for (int a = 0; a < 3; ++a) {
-            if (a >= (int)s.ndim) break;
-            old_total += s.rho[a][i];
-        }
-    }
+    const float old_total =
+        s.nonlinear && l.phase != PHASE_FINISH ? density_sum(s, i) : 0.0f;
     const bool divergence_needed = s.absorbing || s.has_stokes;
     const float dt = s.dt;
     float total = 0.0f;
@@ -257,12 +257,7 @@ extern "C" __global__ void absorbing_pressure(const Scene s, const Launch l) {
     Point q = point(s, i);
     float tau_term = l.in[0][q.r];
     float eta_term = l.in[1][q.r];
-    float p = 0.0f;
-#pragma unroll
-    for (int a = 0; a < 3; ++a) {
-        if (a >= (int)s.ndim) break;
-        p += s.rho[a][i];
-    }
+    float p = density_sum(s, i);
     if (s.nonlinear) p += at(s.nonlinearity, i) * p * p;
     p += at(s.tau, i) * tau_term;
     p -= at(s.eta, i) * eta_term;
