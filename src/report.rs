@@ -86,10 +86,14 @@ pub fn host_memory_fit(needed: u64, context: &str) -> (String, bool) {
     }
 }
 
-/// Host and device memory of a run on `device`: the lines `run` and `check` print.
+/// Host and device memory of a run on `device` (and, on the CPU, the form of its step): the
+/// lines `run` and `check` print.
 pub fn device_memory(plan: &Plan, device: DeviceKind) -> Vec<(&'static str, String)> {
     if device == DeviceKind::Cpu {
-        return vec![("memory", memory_fit(plan.summary()).0)];
+        return vec![
+            ("step", plan.summary().cpu_step.clone()),
+            ("memory", memory_fit(plan.summary()).0),
+        ];
     }
     let host = host_memory_fit(plan.host_bytes(device), "on the host").0;
     let gpu = match plan.device_bytes(device) {

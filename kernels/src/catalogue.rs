@@ -71,17 +71,13 @@ pub struct Samples<'a> {
     pub velocity: [&'a [f32]; 3],
 }
 
-/// A backend executing the catalogue.
+/// What the time loop reads back from any backend, whichever form its step takes: sensor
+/// samples, CW sums, whole-grid records, and the field magnitude for the stability watch.
 ///
-/// Per step the loop calls `spectral` and `fused` as `step.rs` says, then `end_step`, and
-/// `take_samples` whenever `sample_capacity` steps have ended since the last take (and after
-/// the last step). Read-backs may fail on a device (lost device, failed copy); the CPU never
-/// fails.
-pub trait AcousticBackend {
-    /// Number of spectral buffers this backend was built with.
-    fn spectral_buffers(&self) -> usize;
-    fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]);
-    fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]);
+/// Per step the loop advances the backend, then calls `end_step`, and `take_samples`
+/// whenever `sample_capacity` steps have ended since the last take (and after the last
+/// step). Read-backs may fail on a device (lost device, failed copy); the CPU never fails.
+pub trait AcousticState {
     /// Ends a step: keeps the sensor samples of the last update that formed p (and of the
     /// velocity as it now is, when sampled), and with `cw = Some((w_re, w_im))` adds w p at
     /// each sensor to the running CW sums.
@@ -117,8 +113,42 @@ pub trait AcousticBackend {
     ) -> Result<(), DeviceError>;
     /// Copies velocity component `axis` (staggered grid) into `out`.
     fn velocity_field(&mut self, axis: usize, out: &mut [f32]) -> Result<(), DeviceError>;
-    /// max |rho_x + rho_y + rho_z| over the grid; NaN or infinite if any value is.
+    /// A magnitude of the density field that grows with it (max |rho_x + rho_y + rho_z|
+    /// over the grid, or its root mean square); NaN or infinite if any value is. The
+    /// stability watch compares it only with itself over one run.
     fn density_magnitude(&mut self) -> Result<f32, DeviceError>;
     /// Bytes of memory held by the backend (device memory for a GPU backend).
     fn bytes_allocated(&self) -> usize;
+}
+
+/// A backend executing the catalogue (the split form of the step in `step.rs`).
+pub trait AcousticBackend: AcousticState {
+    /// Number of spectral buffers this backend was built with.
+    fn spectral_buffers(&self) -> usize;
+    fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]);
+    fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]);
+}
+
+/// What one axis pass of the mixed-domain form does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AxisPass {
+    /// Step 0 with an initial pressure: rho_i = p0 / (ndim c0^2) and
+    /// u_i = dt / (2 rho0) kappa d/dx_i+ p0 (u at -dt/2), from F{p0}.
+    Initial,
+    /// A time step: u_i, then rho_i, with the PML of axis i, from F{p} of the last step;
+    /// adds c0^2 F_i{rho_i} into F{p} of this step.
+    Step,
+}
+
+/// A backend stepping the mixed-domain form of the scheme (homogeneous, linear media with no
+/// time-varying source): velocity u_i and split density rho_i are held Fourier-transformed
+/// along every axis but i, where the PML of axis i is a point-wise factor; F{p} is held whole.
+/// A step is then one pass of 1D transforms per axis instead of ten 3D transforms.
+pub trait MixedDomainBackend: AcousticState {
+    /// F{p0} from the initial pressure the backend was built with.
+    fn transform_initial_pressure(&mut self);
+    fn axis_pass(&mut self, axis: usize, pass: AxisPass);
+    /// Ends the passes of a step: F{p} of this step becomes current, p is sampled at the
+    /// sensors and recorded over the grid as `whole` says.
+    fn form_pressure(&mut self, whole: WholeGrid);
 }

@@ -18,6 +18,9 @@ pub mod setup;
 #[cfg(feature = "wgpu")]
 pub mod wgpu;
 
-pub use catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update, WholeGrid};
+pub use catalogue::{
+    AcousticBackend, AcousticState, AxisPass, MixedDomainBackend, Samples, Spec, SpectralOp,
+    Update, WholeGrid,
+};
 pub use device::{DeviceDescription, DeviceError, DeviceKind};
 pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};

@@ -4,7 +4,7 @@
 #![cfg(feature = "cuda")]
 
 use ferrowave_kernels::cuda::{devices, estimate_device_bytes, CudaAcoustic};
-use ferrowave_kernels::{AcousticBackend, AcousticSetup, Coef, DeviceError, Extremes};
+use ferrowave_kernels::{AcousticSetup, AcousticState, Coef, DeviceError, Extremes};
 
 /// The benchmark problem's shape: 3D homogeneous lossless, PML inside, 2 point sensors.
 fn benchmark(n: usize) -> AcousticSetup {

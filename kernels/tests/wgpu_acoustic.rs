@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use ferrowave_kernels::setup::{AcousticSetup, Coef, Extremes};
 use ferrowave_kernels::wgpu::{self, GpuError, GpuRealFft, WgpuContext};
-use ferrowave_kernels::{AcousticBackend, DeviceError};
+use ferrowave_kernels::{AcousticState, DeviceError};
 use num_complex::Complex64;
 
 fn context() -> Option<&'static WgpuContext> {

@@ -51,6 +51,7 @@ fn summary(shape: &[usize], spacing: &[f64], sensors: usize) -> PlanSummary {
             periods: 2.0,
         }),
         threads: 1,
+        cpu_step: "split (the medium is heterogeneous)".into(),
         memory_bytes: 1 << 20,
     }
 }

@@ -461,3 +461,168 @@ fn a_backend_not_built_in_says_how_to_get_it() {
         assert!(text.contains(&format!("--features {device}")), "{text}");
     }
 }
+
+/// Runs `sim` on the CPU in the split and in the mixed-domain form and compares every
+/// recorded array (same tolerance and reasoning as across backends: the same arithmetic in a
+/// different order of transforms and sums).
+fn compare_cpu_forms(name: &str, sim: &Simulation) {
+    let mixed_plan = Plan::new(sim, 2).unwrap();
+    assert!(
+        mixed_plan.summary().cpu_step.starts_with("mixed-domain"),
+        "{name}: the plan should choose the mixed-domain form, got {}",
+        mixed_plan.summary().cpu_step
+    );
+    let mixed = mixed_plan.run(&mut ()).unwrap().0;
+    let mut split_plan = Plan::new(sim, 2).unwrap();
+    split_plan.force_split_form();
+    let split = split_plan.run(&mut ()).unwrap().0;
+    let (a, b) = (arrays(&split), arrays(&mixed));
+    assert_eq!(
+        a.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        b.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "{name}: both forms record the same quantities"
+    );
+    for ((quantity, x), (_, y)) in a.iter().zip(&b) {
+        let error = relative_l2(x, y);
+        eprintln!("{name}: {quantity} mixed vs split {error:.2e}");
+        assert!(
+            error <= TOLERANCE,
+            "{name}: {quantity} of the mixed-domain form differs from the split form by \
+             {error:.2e} (relative L2)"
+        );
+    }
+}
+
+/// The benchmark problem on an even x odd mix of sizes (the conjugate-pair bookkeeping of the
+/// mixed domains differs for odd and even axes), a few sensors (sampled in the passes), PML of
+/// different sizes per axis.
+fn homogeneous_mixed_3d(whole_grid: bool) -> Simulation {
+    let (nx, ny, nz) = (30, 32, 27);
+    let grid = Grid::new(&[nx, ny, nz], &[1e-4; 3]).unwrap();
+    let p0 = ball(&grid, [13.0, 17.0, 12.0], 4.0, 1.0);
+    Simulation {
+        medium: water(),
+        pml: Pml {
+            size: [6, 5, 7],
+            alpha: [2.0, 3.0, 1.5],
+            inside: true,
+        },
+        time: TimeSpec {
+            steps: Some(50),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: true,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: vec![
+                grid.index(13, 17, 12),
+                grid.index(22, 9, 20),
+                grid.index(3, 29, 1),
+            ],
+            record: Record {
+                p: true,
+                p_max: true,
+                p_min: true,
+                p_rms: true,
+                p_final: whole_grid,
+                p_max_all: whole_grid,
+                p_min_all: whole_grid,
+                cw: Some(ContinuousWave {
+                    frequency_hz: 1e6,
+                    periods: 1.0,
+                }),
+                ..Default::default()
+            },
+            record_start_step: 5,
+        },
+        c_ref_m_s: None,
+        grid,
+    }
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_3d_sensors() {
+    compare_cpu_forms("3D, sensors", &homogeneous_mixed_3d(false));
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_3d_whole_grid() {
+    compare_cpu_forms("3D, whole grid", &homogeneous_mixed_3d(true));
+}
+
+/// 2D, odd x, PML outside, more sensors than the passes sum (p formed on the grid).
+#[test]
+fn mixed_domain_form_agrees_with_split_form_2d_many_sensors() {
+    let (nx, ny) = (45, 36);
+    let grid = Grid::new(&[nx, ny], &[1e-4, 1e-4]).unwrap();
+    let p0 = ball(&grid, [20.0, 14.0, 0.0], 5.0, 2.0);
+    let sim = Simulation {
+        medium: Medium {
+            sound_speed: Property::Uniform(1540.0),
+            density: Property::Uniform(1050.0),
+            ..water()
+        },
+        pml: Pml {
+            size: [8, 12, 0],
+            alpha: [2.0, 2.0, 0.0],
+            inside: false,
+        },
+        time: TimeSpec {
+            steps: Some(80),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: true,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: (0..nx).map(|x| grid.index(x, 30, 0)).collect(),
+            record: Record {
+                p: true,
+                p_rms: true,
+                p_final: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    };
+    compare_cpu_forms("2D, many sensors", &sim);
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_1d() {
+    let n = 64;
+    let grid = Grid::new(&[n], &[1e-4]).unwrap();
+    let p0 = ball(&grid, [30.0, 0.0, 0.0], 3.0, 1.0);
+    let sim = Simulation {
+        medium: water(),
+        pml: Pml::kwave_default(1),
+        time: TimeSpec {
+            steps: Some(100),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: true,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: vec![grid.index(30, 0, 0), grid.index(45, 0, 0)],
+            record: Record {
+                p: true,
+                p_max: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    };
+    compare_cpu_forms("1D", &sim);
+}

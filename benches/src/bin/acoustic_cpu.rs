@@ -1,8 +1,9 @@
 //! ms/step of the CPU stepper on the problem: 3D homogeneous water, dx 0.1 mm,
 //! lossless, PML 10 inside, CFL 0.3, a smoothed p0 ball and two point sensors.
 //!
-//! Usage: acoustic_cpu [--threads N] [--steps S] [--passes] [SIZE ...]
-//! (default sizes 64 128 256; `--passes` times each of the four passes of a step instead)
+//! Usage: acoustic_cpu [--threads N] [--steps S] [--split] [--passes] [SIZE ...]
+//! (default sizes 64 128 256; the CPU picks the mixed-domain form for this problem, `--split`
+//! forces the split form; `--passes` times each pass of a step instead)
 
 use ferrowave_benches::{problem, Timer};
 use ferrowave_solvers::acoustic::*;
@@ -27,6 +28,7 @@ fn main() {
     let mut steps = None;
     let mut sizes = Vec::new();
     let mut passes = false;
+    let mut split = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--threads" => {
@@ -37,6 +39,7 @@ fn main() {
             }
             "--steps" => steps = args.next().and_then(|v| v.parse().ok()),
             "--passes" => passes = true,
+            "--split" => split = true,
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
     }
@@ -55,7 +58,11 @@ fn main() {
     if passes {
         for n in sizes {
             println!("{n}³, {threads} threads, time per operation:");
-            time_passes(n, threads, steps.unwrap_or(10));
+            if split {
+                time_passes(n, threads, steps.unwrap_or(10));
+            } else {
+                time_axis_passes(n, threads, steps.unwrap_or(10));
+            }
         }
         return;
     }
@@ -63,7 +70,7 @@ fn main() {
         "{:>6} {:>7} {:>11} {:>14} {:>14}",
         "grid", "steps", "ms/step", "est. MiB", "peak RSS MiB"
     );
-    for n in sizes {
+    for &n in &sizes {
         let steps = steps.unwrap_or(if n >= 256 {
             20
         } else if n >= 128 {
@@ -72,7 +79,13 @@ fn main() {
             100
         });
         let warmup = 3;
-        let plan = Plan::new(&problem(n, steps + warmup), threads).expect("plan");
+        let mut plan = Plan::new(&problem(n, steps + warmup), threads).expect("plan");
+        if split {
+            plan.force_split_form();
+        }
+        if n == sizes[0] {
+            println!("step form: {}", plan.summary().cpu_step);
+        }
         let estimate = plan.summary().memory_bytes as f64 / (1024.0 * 1024.0);
         let mut timer = Timer {
             start: None,
@@ -146,6 +159,41 @@ fn time_passes(n: usize, threads: usize, reps: usize) {
             "C line: divergence",
             "D plane: density",
         ];
+        for (name, t) in names.iter().zip(times) {
+            println!("{name:>20} {:>9.2} ms", 1e3 * t / reps as f64);
+        }
+    });
+}
+
+/// Time of each axis pass of a mixed-domain step, averaged over `reps` steps.
+fn time_axis_passes(n: usize, threads: usize, reps: usize) {
+    use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
+    use ferrowave_kernels::{AxisPass, MixedDomainBackend};
+    let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    pool.install(|| {
+        let mut b = MixedDomainCpu::new(plan.setup().clone()).expect("a mixed-domain setup");
+        b.transform_initial_pressure();
+        for axis in 0..3 {
+            b.axis_pass(axis, AxisPass::Initial);
+        }
+        b.form_pressure(Default::default());
+        let mut times = [0.0f64; 4];
+        for _ in 0..reps {
+            for (axis, time) in times.iter_mut().enumerate() {
+                let clock = Instant::now();
+                if axis < 3 {
+                    b.axis_pass(axis, AxisPass::Step);
+                } else {
+                    b.form_pressure(Default::default());
+                }
+                *time += clock.elapsed().as_secs_f64();
+            }
+        }
+        let names = ["x pass", "y pass", "z pass", "sensors"];
         for (name, t) in names.iter().zip(times) {
             println!("{name:>20} {:>9.2} ms", 1e3 * t / reps as f64);
         }

@@ -10,7 +10,7 @@
 //! One time step of the k-space scheme is then four passes instead of one per transform and
 //! one per point-wise update.
 
-use super::shared::SharedMut;
+use super::shared::{prefetch, SharedMut};
 use num_complex::Complex32;
 use rayon::prelude::*;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -374,7 +374,9 @@ fn move_lines(
     for z0 in (0..nz).step_by(Z_TILE) {
         let z1 = (z0 + Z_TILE).min(nz);
         for z in z1..(z1 + Z_TILE).min(nz) {
-            prefetch(view, z * plane_len + first, lines);
+            // Each plane of a line block is a short run far from the previous one, which
+            // the hardware prefetcher misses.
+            prefetch(view.as_ptr().wrapping_add(z * plane_len + first), lines);
         }
         for z in z0..z1 {
             // SAFETY: lines first..first+lines of every plane belong to this block's worker.
@@ -389,27 +391,6 @@ fn move_lines(
             }
         }
     }
-}
-
-/// Hints the cache to load `len` values of `view` from `start`: each plane of a line block
-/// is a short run far from the previous one, which the hardware prefetcher misses.
-#[inline(always)]
-fn prefetch(view: SharedMut<Complex32>, start: usize, len: usize) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let base = view.as_ptr().wrapping_add(start) as *const i8;
-        let bytes = len * std::mem::size_of::<Complex32>();
-        for offset in (0..bytes).step_by(64) {
-            // SAFETY: prefetching is a hint; it never faults, even outside an allocation.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    base.wrapping_add(offset),
-                )
-            };
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (view, start, len);
 }
 
 /// Rows of the x-y transforms handled together (a block of ROW_BLOCK x (nx/2+1) values).

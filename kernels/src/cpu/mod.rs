@@ -1,14 +1,16 @@
 //! CPU backend: rustfft/realfft transforms and rayon over z planes and spectral line blocks.
 //! Every buffer is allocated in `CpuAcoustic::new`; the time loop allocates nothing.
+//! `mixed` is the mixed-domain form of the step for homogeneous linear media.
 
 mod engine;
 mod huge_pages;
 mod kspace_tables;
+pub mod mixed;
 mod plane_index;
 mod shared;
 mod updates;
 
-use crate::catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update};
+use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::DeviceError;
 use crate::setup::AcousticSetup;
 use engine::Engine;
@@ -21,9 +23,47 @@ pub fn spectral_buffers_needed(setup: &AcousticSetup) -> usize {
     setup.field_spectra() + setup.corrected_source_count()
 }
 
-/// Bytes `CpuAcoustic::new` will allocate for `setup` with `threads` workers, without
+/// The two forms of the CPU step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CpuStepForm {
+    /// The catalogue sequence of `step.rs` (`CpuAcoustic`): any medium, source and record.
+    Split,
+    /// `mixed::MixedDomainCpu`: homogeneous linear media with no time-varying source, in
+    /// fewer transforms.
+    MixedDomain,
+}
+
+impl CpuStepForm {
+    /// The form the CPU runs `setup` in: the mixed domain wherever it applies.
+    pub fn for_setup(setup: &AcousticSetup) -> Self {
+        if mixed::unsupported_reason(setup).is_none() {
+            CpuStepForm::MixedDomain
+        } else {
+            CpuStepForm::Split
+        }
+    }
+
+    /// What `ferrowave check` says about the form chosen for `setup`.
+    pub fn describe(self, setup: &AcousticSetup) -> String {
+        match (self, mixed::unsupported_reason(setup)) {
+            (CpuStepForm::MixedDomain, _) => "mixed-domain (homogeneous, linear)".into(),
+            (CpuStepForm::Split, Some(reason)) => format!("split ({reason})"),
+            (CpuStepForm::Split, None) => "split (asked for)".into(),
+        }
+    }
+}
+
+/// Bytes the CPU stepper of `form` will allocate for `setup` with `threads` workers, without
 /// allocating: used to refuse runs that would not fit before anything is allocated.
-pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
+pub fn estimate_bytes(setup: &AcousticSetup, threads: usize, form: CpuStepForm) -> usize {
+    match form {
+        CpuStepForm::Split => split_estimate_bytes(setup, threads),
+        CpuStepForm::MixedDomain => mixed::estimate_bytes(setup, threads),
+    }
+}
+
+/// Bytes `CpuAcoustic::new` will allocate for `setup` with `threads` workers.
+fn split_estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
     let [nx, ny, nz] = setup.shape;
     let n = nx * ny * nz;
     let half = (nx / 2 + 1) * ny * nz;
@@ -161,7 +201,9 @@ impl AcousticBackend for CpuAcoustic {
     fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]) {
         updates::run(self, update, inverse, forward);
     }
+}
 
+impl AcousticState for CpuAcoustic {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
         if self.setup.sample_velocity {
             let sensors = self.setup.sensor_points.len();

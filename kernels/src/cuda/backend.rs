@@ -8,7 +8,9 @@ use super::params::{
     SOURCE_ADDITIVE, SOURCE_DIRICHLET,
 };
 use super::program::{launch, launch_blocks, Kernels};
-use crate::catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update, WholeGrid};
+use crate::catalogue::{
+    AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update, WholeGrid,
+};
 use crate::device::{DeviceError, DeviceKind};
 use crate::kspace;
 use crate::setup::{AcousticSetup, Coef, PointSource, SourceInjection};
@@ -626,7 +628,9 @@ impl AcousticBackend for CudaAcoustic {
             self.keep_error(result);
         }
     }
+}
 
+impl AcousticState for CudaAcoustic {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
         if self.error.is_none() {
             let result = self.run_end_step(cw);

@@ -3,7 +3,7 @@
 //! the grid lines through the sensors (k-Wave shifts the whole grid; only these lines matter).
 
 use ferrowave_kernels::kspace;
-use ferrowave_kernels::{AcousticBackend, DeviceError};
+use ferrowave_kernels::{AcousticState, DeviceError};
 use num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use std::sync::Arc;
@@ -97,7 +97,7 @@ impl NonStaggered {
     /// Non-staggered velocity component `axis` at the sensors, from the backend's field.
     pub fn sample(
         &mut self,
-        backend: &mut dyn AcousticBackend,
+        backend: &mut dyn AcousticState,
         axis: usize,
     ) -> Result<&[f32], DeviceError> {
         let a = &self.axes[axis];

@@ -7,7 +7,7 @@ use super::non_staggered::NonStaggered;
 use super::recorder::Recorder;
 use super::sources::{self, Target};
 use super::{materials, memory, pml, stability};
-use ferrowave_kernels::cpu::estimate_bytes;
+use ferrowave_kernels::cpu::{estimate_bytes, CpuStepForm};
 use ferrowave_kernels::device::gpu_acoustic_bytes;
 use ferrowave_kernels::setup::{AcousticSetup, Extremes};
 use ferrowave_kernels::DeviceKind;
@@ -39,7 +39,9 @@ pub struct PlanSummary {
     /// The CW frequency and window, when CW amplitude and phase are recorded.
     pub cw: Option<ContinuousWave>,
     pub threads: usize,
-    /// Estimated peak memory of the run, bytes.
+    /// The form of the step on the CPU, and why (`CpuStepForm::describe`).
+    pub cpu_step: String,
+    /// Estimated peak memory of the run on the CPU, bytes.
     pub memory_bytes: u64,
 }
 
@@ -51,9 +53,26 @@ pub struct Plan {
     pub(crate) record: Record,
     pub(crate) record_start: usize,
     pub(crate) sources_end: usize,
+    /// The form of the step on the CPU.
+    pub(crate) cpu_form: CpuStepForm,
+    /// Host memory of the recording, and of the p0 smoothing (which peaks before the run).
+    recording_bytes: u64,
+    smoothing_bytes: u64,
     /// Host memory of a run on a GPU backend, bytes.
     gpu_host_bytes: u64,
     summary: PlanSummary,
+}
+
+/// Peak host memory of a CPU run: the stepper and the recording, or the p0 smoothing before
+/// them if that is larger.
+fn cpu_memory_bytes(
+    setup: &AcousticSetup,
+    threads: usize,
+    form: CpuStepForm,
+    recording_bytes: u64,
+    smoothing_bytes: u64,
+) -> u64 {
+    (estimate_bytes(setup, threads, form) as u64 + recording_bytes).max(smoothing_bytes)
 }
 
 fn check_property(
@@ -362,13 +381,13 @@ impl Plan {
             ndim,
         ) + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
             + finals) as u64;
-        let memory_bytes = estimate_bytes(&setup, threads) as u64 + recording_bytes;
+        let cpu_form = CpuStepForm::for_setup(&setup);
         let smoothing = if sources.smooth_initial_pressure && sources.initial_pressure.is_some() {
             SMOOTHING_BYTES_PER_POINT * points as u64
         } else {
             0
         };
-        let memory_bytes = memory_bytes.max(smoothing);
+        let memory_bytes = cpu_memory_bytes(&setup, threads, cpu_form, recording_bytes, smoothing);
         // A GPU run keeps on the host the setup (coefficients, sources, p0) and what is
         // recorded; the fields live on the device.
         let gpu_host_bytes = (recording_bytes
@@ -400,6 +419,7 @@ impl Plan {
             record_start_step: sensor.record_start_step,
             cw: record.cw.clone(),
             threads,
+            cpu_step: cpu_form.describe(&setup),
             memory_bytes,
         };
         Ok(Self {
@@ -409,9 +429,26 @@ impl Plan {
             record: record.clone(),
             record_start: sensor.record_start_step,
             sources_end,
+            cpu_form,
+            recording_bytes,
+            smoothing_bytes: smoothing,
             gpu_host_bytes,
             summary,
         })
+    }
+
+    /// Runs the CPU in the split form even where the mixed-domain form applies (to compare
+    /// the two).
+    pub fn force_split_form(&mut self) {
+        self.cpu_form = CpuStepForm::Split;
+        self.summary.cpu_step = self.cpu_form.describe(&self.setup);
+        self.summary.memory_bytes = cpu_memory_bytes(
+            &self.setup,
+            self.summary.threads,
+            self.cpu_form,
+            self.recording_bytes,
+            self.smoothing_bytes,
+        );
     }
 
     pub fn summary(&self) -> &PlanSummary {

@@ -7,10 +7,11 @@ use super::plan::Plan;
 use super::recorder::Recorder;
 use super::smoothing::smooth_like_kwave;
 use super::stability::Watch;
-use super::step::{self, Schedule};
-use ferrowave_kernels::cpu::CpuAcoustic;
+use super::step::{Schedule, Stepper};
+use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
+use ferrowave_kernels::cpu::{CpuAcoustic, CpuStepForm};
 use ferrowave_kernels::device::open_gpu_acoustic;
-use ferrowave_kernels::{AcousticBackend, DeviceKind, Samples, WholeGrid};
+use ferrowave_kernels::{DeviceKind, Samples, WholeGrid};
 use ndarray::{IxDyn, ShapeBuilder};
 use std::time::Instant;
 
@@ -71,6 +72,7 @@ impl Plan {
             record,
             record_start,
             sources_end,
+            cpu_form,
             ..
         } = self;
         if smooth_initial_pressure {
@@ -91,17 +93,25 @@ impl Plan {
         let mut non_staggered = record
             .u_non_staggered
             .then(|| NonStaggered::new(&setup.sensor_points, setup.shape, setup.spacing, ndim));
-        let mut backend: Box<dyn AcousticBackend> = match device {
-            DeviceKind::Cpu => Box::new(CpuAcoustic::new(setup)),
-            gpu => open_gpu_acoustic(gpu, setup)?,
+        let mut stepper = match (device, cpu_form) {
+            (DeviceKind::Cpu, CpuStepForm::MixedDomain) => Stepper::MixedDomain(
+                Box::new(
+                    MixedDomainCpu::new(setup)
+                        .expect("the plan chose the mixed-domain form for this setup"),
+                ),
+                ndim,
+            ),
+            (DeviceKind::Cpu, CpuStepForm::Split) => {
+                Stepper::Split(Box::new(CpuAcoustic::new(setup)), schedule)
+            }
+            (gpu, _) => Stepper::Split(open_gpu_acoustic(gpu, setup)?, schedule),
         };
-        let backend = backend.as_mut();
         // The non-staggered shift reads grid lines of u after each step, so samples are
         // taken every step then.
         let capacity = if non_staggered.is_some() {
             1
         } else {
-            backend.sample_capacity().max(1)
+            stepper.state().sample_capacity().max(1)
         };
         let mut first_untaken = 0;
 
@@ -116,10 +126,11 @@ impl Plan {
                 extremes: recording && (record.u_max_all || record.u_min_all),
             };
             if n == 0 && has_initial_pressure {
-                step::initial_pressure(backend, ndim, pressure, velocity);
+                stepper.initial_pressure(ndim, pressure, velocity);
             } else {
-                step::advance(backend, &schedule, n, pressure, velocity);
+                stepper.advance(n, pressure, velocity);
             }
+            let backend = stepper.state();
             backend.end_step(recorder.cw_weights(n));
             if n + 1 - first_untaken == capacity || n + 1 == steps {
                 let samples = backend.take_samples()?;
@@ -146,6 +157,7 @@ impl Plan {
             progress.update(n + 1, steps);
         }
 
+        let backend = stepper.state();
         let mut data = SensorData::default();
         let cw_sums = if recorder.wants_cw() {
             Some(backend.cw_sums()?)

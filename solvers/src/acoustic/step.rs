@@ -1,12 +1,53 @@
 //! One time step of k-Wave's first-order k-space scheme, in the order of the update
 //! equations (Treeby et al. 2012), written once against the backend catalogue.
 //!
-//! Spectral buffers: 0..ndim carry grad p, then u, then the split divergence; buffer 0 carries
-//! p between steps; buffers 0 and 1 carry the absorption terms; buffers after those carry
-//! k-space corrected source grids.
+//! The step has two forms. The split form (`advance`) is the general one: ten 3D transforms
+//! (4 R2C + 6 C2R) per lossless step, as k-Wave makes. The mixed-domain form
+//! (`advance_mixed`) is the same arithmetic for homogeneous linear media with no
+//! time-varying source, in one pass of 1D transforms per axis (the work of four 3D
+//! transforms); see `ferrowave_kernels::cpu::mixed`.
+//!
+//! Spectral buffers of the split form: 0..ndim carry grad p, then u, then the split
+//! divergence; buffer 0 carries p between steps; buffers 0 and 1 carry the absorption terms;
+//! buffers after those carry k-space corrected source grids.
 
 use ferrowave_kernels::setup::AcousticSetup;
-use ferrowave_kernels::{AcousticBackend, Spec, SpectralOp, Update, WholeGrid};
+use ferrowave_kernels::{
+    AcousticBackend, AcousticState, AxisPass, MixedDomainBackend, Spec, SpectralOp, Update,
+    WholeGrid,
+};
+
+/// A backend with the form of step it runs (and, mixed-domain, the number of axes).
+pub enum Stepper {
+    Split(Box<dyn AcousticBackend>, Schedule),
+    MixedDomain(Box<dyn MixedDomainBackend>, usize),
+}
+
+impl Stepper {
+    /// What the loop reads back, whichever the form.
+    pub fn state(&mut self) -> &mut dyn AcousticState {
+        match self {
+            Stepper::Split(b, _) => b.as_mut(),
+            Stepper::MixedDomain(b, _) => b.as_mut(),
+        }
+    }
+
+    /// Step 0 with an initial pressure.
+    pub fn initial_pressure(&mut self, ndim: usize, pressure: WholeGrid, velocity: WholeGrid) {
+        match self {
+            Stepper::Split(b, _) => initial_pressure(b.as_mut(), ndim, pressure, velocity),
+            Stepper::MixedDomain(b, _) => initial_pressure_mixed(b.as_mut(), ndim, pressure),
+        }
+    }
+
+    /// Step `step` of the time loop.
+    pub fn advance(&mut self, step: usize, pressure: WholeGrid, velocity: WholeGrid) {
+        match self {
+            Stepper::Split(b, schedule) => advance(b.as_mut(), schedule, step, pressure, velocity),
+            Stepper::MixedDomain(b, ndim) => advance_mixed(b.as_mut(), *ndim, pressure),
+        }
+    }
+}
 
 /// What the loop needs to know about a run once the backend owns its setup: the dimension,
 /// absorption, and when each k-space corrected source acts and which buffer it uses.
@@ -167,4 +208,26 @@ pub fn advance(
             &[PRESSURE],
         );
     }
+}
+
+/// Step 0 in the mixed-domain form: F{p0}, then per axis rho_i = p0 / (ndim c0^2) and
+/// u_i(-dt/2) = dt / (2 rho0) d/dx_i+ p0, each held in its mixed domain.
+pub fn initial_pressure_mixed(b: &mut dyn MixedDomainBackend, ndim: usize, pressure: WholeGrid) {
+    b.transform_initial_pressure();
+    for axis in 0..ndim {
+        b.axis_pass(axis, AxisPass::Initial);
+    }
+    b.form_pressure(pressure);
+}
+
+/// One step in the mixed-domain form, for each axis i along its lines (F_i: the transform
+/// along axis i; u_i and rho_i held transformed along the other axes):
+/// u_i = pml_sg_i (pml_sg_i u_i - dt/rho0 F_i^-1{kappa d/dx_i+ F{p}}),
+/// rho_i = pml_i (pml_i rho_i - dt rho0 F_i^-1{kappa d/dx_i- F_i{u_i}}),
+/// F{p} of the step = sum_i c0^2 F_i{rho_i}. The x pass comes first: it starts the sum.
+pub fn advance_mixed(b: &mut dyn MixedDomainBackend, ndim: usize, pressure: WholeGrid) {
+    for axis in 0..ndim {
+        b.axis_pass(axis, AxisPass::Step);
+    }
+    b.form_pressure(pressure);
 }

@@ -11,7 +11,7 @@ mod readback;
 mod updates;
 
 use super::{GpuError, GpuRealFft, InPlaceRealFftBinding, WgpuContext};
-use crate::catalogue::{AcousticBackend, Samples, Spec, SpectralOp, Update};
+use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::{DeviceError, DeviceKind};
 use crate::setup::AcousticSetup;
 use kernels::{Bindings, Job, Kernel, Kernels};
@@ -315,7 +315,9 @@ impl AcousticBackend for WgpuAcoustic {
         self.forward(&mut encoder, forward);
         self.submit(encoder);
     }
+}
 
+impl AcousticState for WgpuAcoustic {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
         let sensors = self.layout.sensors;
         assert!(

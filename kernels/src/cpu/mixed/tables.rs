@@ -1,0 +1,91 @@
+//! Constants and k-space factors of the mixed-domain stepper.
+
+use super::layout::Dims;
+use crate::kspace;
+use crate::setup::{AcousticSetup, Coef};
+use num_complex::Complex32;
+
+/// The uniform value of a coefficient the mixed-domain form requires to be uniform.
+fn uniform(coef: &Coef) -> Option<f32> {
+    match coef {
+        Coef::Uniform(v) => Some(*v),
+        Coef::Map(_) => None,
+    }
+}
+
+pub struct Tables {
+    /// kappa = sinc(c_ref dt |k| / 2) in the layout of F{p}.
+    pub kappa: Vec<f32>,
+    /// i k exp(+i k d / 2) / n per axis, over the whole axis (the 1/n of the inverse 1D
+    /// transform folded in).
+    pub gradient: [Vec<Complex32>; 3],
+    /// i k exp(-i k d / 2) / n per axis.
+    pub divergence: [Vec<Complex32>; 3],
+    /// 1 / n per axis (the inverse 1D transform alone).
+    pub inverse_scale: [f32; 3],
+    pub pml: [Vec<f32>; 3],
+    pub pml_staggered: [Vec<f32>; 3],
+    /// dt / rho0 per axis (the staggered grids of a homogeneous medium all hold rho0).
+    pub dt_over_rho: [f32; 3],
+    pub dt_rho0: f32,
+    pub c0_squared: f32,
+}
+
+impl Tables {
+    /// The tables, or None when a coefficient varies in space.
+    pub fn new(setup: &AcousticSetup, dims: &Dims) -> Option<Self> {
+        let dt_over_rho = [
+            uniform(&setup.dt_over_rho_staggered[0])?,
+            uniform(&setup.dt_over_rho_staggered[1])?,
+            uniform(&setup.dt_over_rho_staggered[2])?,
+        ];
+        let dt_rho0 = uniform(&setup.dt_rho0)?;
+        let c0_squared = uniform(&setup.c0_squared)?;
+        let k: Vec<Vec<f64>> = (0..3)
+            .map(|a| kspace::wavenumbers(setup.shape[a], setup.spacing[a]))
+            .collect();
+        let c_ref_dt = setup.c_ref * setup.dt;
+        let mut kappa = vec![0.0f32; dims.half_len()];
+        for kz in 0..dims.nz {
+            for ky in 0..dims.ny {
+                let row = dims.half_row(kz, ky);
+                let k2 = k[1][ky].powi(2) + k[2][kz].powi(2);
+                for kx in 0..dims.nxh {
+                    let norm = (k2 + k[0][kx].powi(2)).sqrt();
+                    kappa[row + kx] = kspace::kappa(c_ref_dt, norm) as f32;
+                }
+            }
+        }
+        let derivative = |axis: usize, sign: f64| -> Vec<Complex32> {
+            let n = setup.shape[axis] as f64;
+            k[axis]
+                .iter()
+                .map(|&ka| {
+                    let (re, im) = kspace::shifted_derivative(ka, setup.spacing[axis], sign);
+                    Complex32::new((re / n) as f32, (im / n) as f32)
+                })
+                .collect()
+        };
+        Some(Self {
+            kappa,
+            gradient: [0, 1, 2].map(|a| derivative(a, 1.0)),
+            divergence: [0, 1, 2].map(|a| derivative(a, -1.0)),
+            inverse_scale: setup.shape.map(|n| 1.0 / n as f32),
+            pml: setup.pml.clone(),
+            pml_staggered: setup.pml_staggered.clone(),
+            dt_over_rho,
+            dt_rho0,
+            c0_squared,
+        })
+    }
+
+    pub fn bytes(&self) -> usize {
+        4 * self.kappa.len()
+            + 8 * self
+                .gradient
+                .iter()
+                .chain(&self.divergence)
+                .map(Vec::len)
+                .sum::<usize>()
+    }
+}
