@@ -111,6 +111,7 @@ fn time_passes(n: usize, threads: usize, reps: usize) {
     let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .start_handler(|_| ferrowave_kernels::cpu::flush_subnormals_to_zero())
         .build()
         .expect("pool");
     pool.install(|| {
@@ -172,6 +173,7 @@ fn time_axis_passes(n: usize, threads: usize, reps: usize) {
     let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .start_handler(|_| ferrowave_kernels::cpu::flush_subnormals_to_zero())
         .build()
         .expect("pool");
     pool.install(|| {

@@ -8,11 +8,13 @@ mod kspace_tables;
 pub mod mixed;
 mod plane_index;
 mod shared;
+mod subnormals;
 mod updates;
 
 use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::DeviceError;
 use crate::setup::AcousticSetup;
+pub use subnormals::flush_subnormals_to_zero;
 use engine::Engine;
 use kspace_tables::KSpaceTables;
 use plane_index::PlaneIndex;

@@ -9,7 +9,7 @@ use super::smoothing::smooth_like_kwave;
 use super::stability::Watch;
 use super::step::{Schedule, Stepper};
 use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
-use ferrowave_kernels::cpu::{CpuAcoustic, CpuStepForm};
+use ferrowave_kernels::cpu::{flush_subnormals_to_zero, CpuAcoustic, CpuStepForm};
 use ferrowave_kernels::device::open_gpu_acoustic;
 use ferrowave_kernels::{DeviceKind, Samples, WholeGrid};
 use ndarray::{IxDyn, ShapeBuilder};
@@ -48,6 +48,7 @@ impl Plan {
         let threads = self.summary().threads;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
+            .start_handler(|_| flush_subnormals_to_zero())
             .build()
             .map_err(|e| SolverError::Threads {
                 threads,

@@ -1,7 +1,9 @@
 //! Array layouts of the mixed-domain stepper and the blocks of lines its passes work on.
 //!
-//! - F{p} and mixed domains y and z: `[kz|z][ky|y][kx < nxh]`, the half spectrum along x of a
-//!   real field (the other half is the conjugate at (-kx, -ky, -kz));
+//! - F{p}: `[kz][ky][kx < nxh]`, the half spectrum along x of a real field (the other half is
+//!   the conjugate at (-kx, -ky, -kz));
+//! - mixed domain y: `[kz][kx < nxh][y]`, and mixed domain z: `[ky][kx < nxh][z]`: the same
+//!   half, with the lines of the pass that updates them contiguous;
 //! - mixed domain x: `[kz < nzh][ky][x]`, full lines along x for half of the (ky, kz) plane;
 //!   the line at (-ky, -kz) is the conjugate of the line at (ky, kz).
 
@@ -49,7 +51,7 @@ impl Dims {
         self.nx * self.ny * self.nz
     }
 
-    /// Values of F{p} and of mixed domains y and z.
+    /// Values of F{p} and of mixed domains y and z (and of a `[z][y][kx]` array).
     pub fn half_len(&self) -> usize {
         self.nz * self.ny * self.nxh
     }
@@ -79,7 +81,14 @@ impl Dims {
     fn column_blocks(&self) -> (usize, usize) {
         let max_width = (BLOCK_VALUES / self.ny.max(self.nz)).max(1);
         let blocks = self.nxh.div_ceil(max_width);
-        (blocks, self.nxh.div_ceil(blocks))
+        let width = self.nxh.div_ceil(blocks);
+        // Blocks of whole cache lines (8 values), so that no two workers write one line.
+        let aligned = width.next_multiple_of(8);
+        if blocks > 1 && aligned <= max_width {
+            (self.nxh.div_ceil(aligned), aligned)
+        } else {
+            (blocks, width)
+        }
     }
 
     /// Scratch values a line block takes (with the padding between lines).
@@ -93,7 +102,8 @@ impl Dims {
         outer * self.column_blocks().0
     }
 
-    /// Line block `index` along `axis` (1: y, 2: z) of a `[z][y][kx]` array.
+    /// Line block `index` along `axis` (1: y, 2: z) of a `[z][y][kx]` array. Its line t is
+    /// line `(outer * nxh + kx0 + t)` of the mixed domain of `axis`.
     pub fn line_block(&self, axis: usize, index: usize) -> LineBlock {
         let (blocks, width) = self.column_blocks();
         let (outer, column_block) = (index / blocks, index % blocks);
@@ -154,6 +164,22 @@ impl LineBlock {
             let row = &data[self.base + e * self.stride..][..self.width];
             for (t, &v) in row.iter().enumerate() {
                 out[t * pitch + e] = v;
+            }
+        }
+    }
+
+    /// Copies the block of `a` into `out_a` and of `b` into `out_b` in one walk over the rows.
+    pub fn gather_pair<A: Copy, B: Copy>(&self, a: &[A], out_a: &mut [A], b: &[B], out_b: &mut [B]) {
+        let pitch = self.pitch();
+        let (out_a, out_b) = (&mut out_a[..self.scratch_len()], &mut out_b[..self.scratch_len()]);
+        for e in 0..self.len {
+            self.prefetch_ahead(a.as_ptr(), e);
+            self.prefetch_ahead(b.as_ptr(), e);
+            let start = self.base + e * self.stride;
+            let (row_a, row_b) = (&a[start..][..self.width], &b[start..][..self.width]);
+            for (t, (&va, &vb)) in row_a.iter().zip(row_b).enumerate() {
+                out_a[t * pitch + e] = va;
+                out_b[t * pitch + e] = vb;
             }
         }
     }

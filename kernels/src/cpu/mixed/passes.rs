@@ -243,48 +243,57 @@ impl Passes<'_> {
                             plan.process_with_scratch(line, fft);
                         }
                     };
-                b.gather(&t.kappa, k);
-                b.gather(spectrum, g);
+                b.gather_pair(spectrum, g, &t.kappa, k);
                 for (line, kappa) in b.lines(g).zip(k.chunks_exact(b.pitch())) {
                     for e in 0..len {
                         line[e] *= gradient[e] * kappa[e];
                     }
                 }
                 transform(inverse, g, fft);
-                // SAFETY (every block visit below): this block of the axis' fields and of
-                // F{p} of the step belongs to this worker.
+                // Line t of this block in the axis' fields (held with the axis contiguous).
+                let start = |t: usize| (b.outer * d.nxh + b.kx0 + t) * len;
+                // SAFETY (field lines below): the lines of this block belong to this worker.
+                let pitch = b.pitch();
                 match pass {
                     AxisPass::Initial => {
-                        unsafe { b.for_each_mut(f.velocity, |u, i, _| *u = g[i] * (0.5 * dtr)) };
                         b.gather(spectrum, w);
                         transform(inverse, w, fft);
-                        unsafe {
-                            b.for_each_mut(f.density, |rho, i, _| {
-                                *rho = w[i] * rho_scale;
-                                w[i] = *rho;
-                            })
-                        };
+                        for t in 0..b.width {
+                            let (u, rho) = unsafe {
+                                (f.velocity.slice(start(t), len), f.density.slice(start(t), len))
+                            };
+                            let (g, w) = (&g[t * pitch..][..len], &mut w[t * pitch..][..len]);
+                            for e in 0..len {
+                                u[e] = g[e] * (0.5 * dtr);
+                                rho[e] = w[e] * rho_scale;
+                                w[e] = rho[e];
+                            }
+                        }
                     }
                     AxisPass::Step => {
-                        unsafe {
-                            b.for_each_mut(f.velocity, |u, i, e| {
-                                *u = (*u * pml_sg[e] - g[i] * dtr) * pml_sg[e];
-                                w[i] = *u;
-                            })
-                        };
+                        for t in 0..b.width {
+                            let u = unsafe { f.velocity.slice(start(t), len) };
+                            let (g, w) = (&g[t * pitch..][..len], &mut w[t * pitch..][..len]);
+                            for e in 0..len {
+                                u[e] = (u[e] * pml_sg[e] - g[e] * dtr) * pml_sg[e];
+                                w[e] = u[e];
+                            }
+                        }
                         transform(forward, w, fft);
-                        for (line, kappa) in b.lines(w).zip(k.chunks_exact(b.pitch())) {
+                        for (line, kappa) in b.lines(w).zip(k.chunks_exact(pitch)) {
                             for e in 0..len {
                                 line[e] *= divergence[e] * kappa[e];
                             }
                         }
                         transform(inverse, w, fft);
-                        unsafe {
-                            b.for_each_mut(f.density, |rho, i, e| {
-                                *rho = (*rho * pml[e] - w[i] * dt_rho0) * pml[e];
-                                w[i] = *rho;
-                            })
-                        };
+                        for t in 0..b.width {
+                            let rho = unsafe { f.density.slice(start(t), len) };
+                            let w = &mut w[t * pitch..][..len];
+                            for e in 0..len {
+                                rho[e] = (rho[e] * pml[e] - w[e] * dt_rho0) * pml[e];
+                                w[e] = rho[e];
+                            }
+                        }
                     }
                 }
                 if let Some(sensors) = self.sensors {
@@ -292,6 +301,7 @@ impl Passes<'_> {
                 }
                 if pass == AxisPass::Step {
                     transform(forward, w, fft);
+                    // SAFETY: this block of F{p} of the step belongs to this worker.
                     unsafe { b.for_each_mut(f.next_spectrum, |p, i, _| *p += w[i] * c2) };
                 }
             });
