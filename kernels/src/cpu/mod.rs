@@ -14,10 +14,10 @@ mod updates;
 use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::DeviceError;
 use crate::setup::AcousticSetup;
-pub use subnormals::flush_subnormals_to_zero;
 use engine::Engine;
 use kspace_tables::KSpaceTables;
 use plane_index::PlaneIndex;
+pub use subnormals::flush_subnormals_to_zero;
 
 /// Spectral buffers the time loop needs for this setup: one per velocity component (at least
 /// two when absorbing), plus one per field with an additive (k-space corrected) source.

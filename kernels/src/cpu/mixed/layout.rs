@@ -169,9 +169,18 @@ impl LineBlock {
     }
 
     /// Copies the block of `a` into `out_a` and of `b` into `out_b` in one walk over the rows.
-    pub fn gather_pair<A: Copy, B: Copy>(&self, a: &[A], out_a: &mut [A], b: &[B], out_b: &mut [B]) {
+    pub fn gather_pair<A: Copy, B: Copy>(
+        &self,
+        a: &[A],
+        out_a: &mut [A],
+        b: &[B],
+        out_b: &mut [B],
+    ) {
         let pitch = self.pitch();
-        let (out_a, out_b) = (&mut out_a[..self.scratch_len()], &mut out_b[..self.scratch_len()]);
+        let (out_a, out_b) = (
+            &mut out_a[..self.scratch_len()],
+            &mut out_b[..self.scratch_len()],
+        );
         for e in 0..self.len {
             self.prefetch_ahead(a.as_ptr(), e);
             self.prefetch_ahead(b.as_ptr(), e);

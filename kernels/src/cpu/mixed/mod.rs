@@ -18,6 +18,7 @@
 
 mod layout;
 mod passes;
+mod pointwise;
 mod sensors;
 mod tables;
 

@@ -7,6 +7,7 @@
 //! time; lines along y and z are strided and taken in blocks of adjacent kx columns.
 
 use super::layout::{Dims, LineBlock};
+use super::pointwise;
 use super::sensors::SpectralSensors;
 use super::tables::Tables;
 use crate::catalogue::AxisPass;
@@ -149,60 +150,58 @@ impl Passes<'_> {
         let t = self.tables;
         let (nx, nxh, ny, nz) = (d.nx, d.nxh, d.ny, d.nz);
         let (forward, inverse) = (&self.plans.forward[0], &self.plans.inverse[0]);
-        let (pml, pml_sg) = (&t.pml[0][..nx], &t.pml_staggered[0][..nx]);
+        let (pml, pml_sg) = (&t.pml[0], &t.pml_staggered[0]);
         let (dtr, dt_rho0, c2) = (t.dt_over_rho[0], t.dt_rho0, t.c0_squared);
         let rho_scale = self.initial_density_scale();
         (0..d.nzh).into_par_iter().for_each(|kz| {
             let mut guard = self.workers.get();
             let s = &mut *guard;
-            let (g, w, fft) = (&mut s.lines[..nx], &mut s.work[..nx], &mut s.fft[..]);
+            let (g, w, kappa, fft) = (
+                &mut s.lines[..nx],
+                &mut s.work[..nx],
+                &mut s.kappa[..nx],
+                &mut s.fft[..],
+            );
             for ky in 0..ny {
                 let own = d.half_row(kz, ky);
                 let partner = d.half_row((nz - kz) % nz, (ny - ky) % ny);
-                let kappa = &t.kappa[own..own + nxh];
+                // kappa depends on |k| only: the full line mirrors the half row.
+                let half = &t.kappa[own..own + nxh];
+                kappa[..nxh].copy_from_slice(half);
+                for (k, &v) in kappa[nxh..].iter_mut().zip(half[1..=nx - nxh].iter().rev()) {
+                    *k = v;
+                }
                 full_line(spectrum, own, partner, nxh, g);
-                apply_even(g, &t.gradient[0], kappa);
+                pointwise::multiply(g, &t.gradient[0], kappa);
                 inverse.process_with_scratch(g, fft);
                 let line = (kz * ny + ky) * nx;
                 // SAFETY: line (ky, kz) of this axis' fields belongs to this worker.
                 let (u, rho) = unsafe { (f.velocity.slice(line, nx), f.density.slice(line, nx)) };
                 match pass {
                     AxisPass::Initial => {
-                        for (u, g) in u.iter_mut().zip(g.iter()) {
-                            *u = *g * (0.5 * dtr);
-                        }
+                        pointwise::scale(u, g, 0.5 * dtr);
                         full_line(spectrum, own, partner, nxh, w);
                         inverse.process_with_scratch(w, fft);
-                        let scale = rho_scale * t.inverse_scale[0];
-                        for (r, w) in rho.iter_mut().zip(w.iter()) {
-                            *r = *w * scale;
-                        }
+                        pointwise::scale(rho, w, rho_scale * t.inverse_scale[0]);
                     }
                     AxisPass::Step => {
-                        for x in 0..nx {
-                            u[x] = (u[x] * pml_sg[x] - g[x] * dtr) * pml_sg[x];
-                        }
-                        w.copy_from_slice(u);
+                        pointwise::pml_update_copy(u, g, dtr, pml_sg, w);
                         forward.process_with_scratch(w, fft);
-                        apply_even(w, &t.divergence[0], kappa);
+                        pointwise::multiply(w, &t.divergence[0], kappa);
                         inverse.process_with_scratch(w, fft);
-                        for x in 0..nx {
-                            rho[x] = (rho[x] * pml[x] - w[x] * dt_rho0) * pml[x];
-                        }
+                        // w keeps rho for its transform below.
+                        pointwise::pml_update_into(rho, w, dt_rho0, pml);
                     }
                 }
                 if let Some(sensors) = self.sensors {
                     sensors.add_x_line(&d, ky, kz, rho, &mut s.sums);
                 }
                 if pass == AxisPass::Step {
-                    w.copy_from_slice(rho);
                     forward.process_with_scratch(w, fft);
                     // SAFETY: rows (ky, kz) and (-ky, -kz) of F{p} are written by the worker
                     // of plane kz only (kz < nzh, so -kz is not another worker's plane).
                     let row = unsafe { f.next_spectrum.slice(own, nxh) };
-                    for (r, v) in row.iter_mut().zip(w.iter()) {
-                        *r = *v * c2;
-                    }
+                    pointwise::scale(row, &w[..nxh], c2);
                     if !d.self_conjugate_kz(kz) {
                         let row = unsafe { f.next_spectrum.slice(partner, nxh) };
                         row[0] = w[0].conj() * c2;
@@ -221,7 +220,7 @@ impl Passes<'_> {
         let t = self.tables;
         let (forward, inverse) = (&self.plans.forward[axis], &self.plans.inverse[axis]);
         let (pml, pml_sg) = (&t.pml[axis], &t.pml_staggered[axis]);
-        let (gradient, divergence) = (&t.gradient[axis], &t.divergence[axis]);
+        let (gradient, divergence) = (&t.gradient[axis][..], &t.divergence[axis][..]);
         let (dtr, dt_rho0, c2) = (t.dt_over_rho[axis], t.dt_rho0, t.c0_squared);
         let rho_scale = self.initial_density_scale() * t.inverse_scale[axis];
         (0..d.line_block_count(axis))
@@ -245,9 +244,7 @@ impl Passes<'_> {
                     };
                 b.gather_pair(spectrum, g, &t.kappa, k);
                 for (line, kappa) in b.lines(g).zip(k.chunks_exact(b.pitch())) {
-                    for e in 0..len {
-                        line[e] *= gradient[e] * kappa[e];
-                    }
+                    pointwise::multiply(line, gradient, kappa);
                 }
                 transform(inverse, g, fft);
                 // Line t of this block in the axis' fields (held with the axis contiguous).
@@ -260,39 +257,32 @@ impl Passes<'_> {
                         transform(inverse, w, fft);
                         for t in 0..b.width {
                             let (u, rho) = unsafe {
-                                (f.velocity.slice(start(t), len), f.density.slice(start(t), len))
+                                (
+                                    f.velocity.slice(start(t), len),
+                                    f.density.slice(start(t), len),
+                                )
                             };
                             let (g, w) = (&g[t * pitch..][..len], &mut w[t * pitch..][..len]);
-                            for e in 0..len {
-                                u[e] = g[e] * (0.5 * dtr);
-                                rho[e] = w[e] * rho_scale;
-                                w[e] = rho[e];
-                            }
+                            pointwise::scale(u, g, 0.5 * dtr);
+                            pointwise::scale(rho, w, rho_scale);
+                            w.copy_from_slice(rho);
                         }
                     }
                     AxisPass::Step => {
                         for t in 0..b.width {
                             let u = unsafe { f.velocity.slice(start(t), len) };
                             let (g, w) = (&g[t * pitch..][..len], &mut w[t * pitch..][..len]);
-                            for e in 0..len {
-                                u[e] = (u[e] * pml_sg[e] - g[e] * dtr) * pml_sg[e];
-                                w[e] = u[e];
-                            }
+                            pointwise::pml_update_copy(u, g, dtr, pml_sg, w);
                         }
                         transform(forward, w, fft);
                         for (line, kappa) in b.lines(w).zip(k.chunks_exact(pitch)) {
-                            for e in 0..len {
-                                line[e] *= divergence[e] * kappa[e];
-                            }
+                            pointwise::multiply(line, divergence, kappa);
                         }
                         transform(inverse, w, fft);
                         for t in 0..b.width {
                             let rho = unsafe { f.density.slice(start(t), len) };
                             let w = &mut w[t * pitch..][..len];
-                            for e in 0..len {
-                                rho[e] = (rho[e] * pml[e] - w[e] * dt_rho0) * pml[e];
-                                w[e] = rho[e];
-                            }
+                            pointwise::pml_update_into(rho, w, dt_rho0, pml);
                         }
                     }
                 }
@@ -384,24 +374,6 @@ impl Passes<'_> {
                 }
                 unsafe { b.for_each_mut(data, |v, i, _| *v = w[i]) };
             });
-    }
-}
-
-/// Multiplies a full kx line by `factor[m] kappa(m)`, kappa given on the half row: kappa
-/// depends on |k| only, so kappa(m) = kappa(nx - m).
-fn apply_even(line: &mut [Complex32], factor: &[Complex32], kappa: &[f32]) {
-    let (nx, nxh) = (line.len(), kappa.len());
-    let (low, high) = line.split_at_mut(nxh);
-    for ((v, f), k) in low.iter_mut().zip(factor).zip(kappa) {
-        *v *= f * k;
-    }
-    let high_factor = &factor[nxh..];
-    for ((v, f), k) in high
-        .iter_mut()
-        .zip(high_factor)
-        .zip(kappa[1..=nx - nxh].iter().rev())
-    {
-        *v *= f * k;
     }
 }
 

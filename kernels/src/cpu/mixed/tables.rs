@@ -1,6 +1,7 @@
 //! Constants and k-space factors of the mixed-domain stepper.
 
 use super::layout::Dims;
+use super::pointwise::pairs;
 use crate::kspace;
 use crate::setup::{AcousticSetup, Coef};
 use num_complex::Complex32;
@@ -23,6 +24,8 @@ pub struct Tables {
     pub divergence: [Vec<Complex32>; 3],
     /// 1 / n per axis (the inverse 1D transform alone).
     pub inverse_scale: [f32; 3],
+    /// PML factors per axis on the regular and staggered grids, each value twice (for the
+    /// re and im of a complex value).
     pub pml: [Vec<f32>; 3],
     pub pml_staggered: [Vec<f32>; 3],
     /// dt / rho0 per axis (the staggered grids of a homogeneous medium all hold rho0).
@@ -71,8 +74,8 @@ impl Tables {
             gradient: [0, 1, 2].map(|a| derivative(a, 1.0)),
             divergence: [0, 1, 2].map(|a| derivative(a, -1.0)),
             inverse_scale: setup.shape.map(|n| 1.0 / n as f32),
-            pml: setup.pml.clone(),
-            pml_staggered: setup.pml_staggered.clone(),
+            pml: setup.pml.each_ref().map(|p| pairs(p)),
+            pml_staggered: setup.pml_staggered.each_ref().map(|p| pairs(p)),
             dt_over_rho,
             dt_rho0,
             c0_squared,
