@@ -98,6 +98,7 @@ fn check_prints_the_time_axis_and_memory() {
         "initial pressure on",
         "3 points, recording from step 0",
         "p, p_max, p_final",
+        "step       mixed-domain (homogeneous, linear)",
         "fits",
         "tiny.h5",
     ] {

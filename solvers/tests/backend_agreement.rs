@@ -472,7 +472,14 @@ fn compare_cpu_forms(name: &str, sim: &Simulation) {
         "{name}: the plan should choose the mixed-domain form, got {}",
         mixed_plan.summary().cpu_step
     );
-    let mixed = mixed_plan.run(&mut ()).unwrap().0;
+    let estimate = mixed_plan.summary().memory_bytes;
+    let (mixed, stats) = mixed_plan.run(&mut ()).unwrap();
+    assert!(
+        stats.bytes_allocated as u64 <= estimate,
+        "{name}: the mixed-domain stepper allocated {} bytes, more than the {estimate} the plan \
+         estimated",
+        stats.bytes_allocated
+    );
     let mut split_plan = Plan::new(sim, 2).unwrap();
     split_plan.force_split_form();
     let split = split_plan.run(&mut ()).unwrap().0;
