@@ -633,3 +633,42 @@ fn mixed_domain_form_agrees_with_split_form_1d() {
     };
     compare_cpu_forms("1D", &sim);
 }
+
+/// Odd sizes on every axis (no Nyquist planes), PML outside, many sensors and whole-grid
+/// extremes: p is formed on the grid.
+#[test]
+fn mixed_domain_form_agrees_with_split_form_3d_odd_outside_pml() {
+    let (nx, ny, nz) = (21, 25, 15);
+    let grid = Grid::new(&[nx, ny, nz], &[1e-4; 3]).unwrap();
+    let p0 = ball(&grid, [9.0, 13.0, 7.0], 3.0, 1.0);
+    let sim = Simulation {
+        medium: water(),
+        pml: Pml {
+            size: [5, 4, 6],
+            alpha: [2.0; 3],
+            inside: false,
+        },
+        time: TimeSpec {
+            steps: Some(40),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: false,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: (0..nx).map(|x| grid.index(x, 20, 3)).collect(),
+            record: Record {
+                p: true,
+                p_max_all: true,
+                p_min_all: true,
+                ..Default::default()
+            },
+            record_start_step: 3,
+        },
+        c_ref_m_s: None,
+        grid,
+    };
+    compare_cpu_forms("3D odd, outside PML", &sim);
+}
