@@ -140,13 +140,17 @@ pub enum AxisPass {
     Step,
 }
 
-/// A backend stepping the mixed-domain form of the scheme (homogeneous, linear media with no
-/// time-varying source): velocity u_i and split density rho_i are held Fourier-transformed
+/// A backend stepping the mixed-domain form of the scheme (homogeneous, linear media whose
+/// only time-varying source is an additive pressure source): velocity u_i and split density rho_i are held Fourier-transformed
 /// along every axis but i, where the PML of axis i is a point-wise factor; F{p} is held whole.
 /// A step is then one pass of 1D transforms per axis instead of ten 3D transforms.
 pub trait MixedDomainBackend: AcousticState {
     /// F{p0} from the initial pressure the backend was built with.
     fn transform_initial_pressure(&mut self);
+    /// F{S} of the additive pressure source's grid at `step` (times cos(c_ref dt |k| / 2)
+    /// when k-space corrected), added to each rho_i by the axis passes of the step; nothing
+    /// when no source acts at `step`.
+    fn transform_pressure_source(&mut self, step: usize);
     fn axis_pass(&mut self, axis: usize, pass: AxisPass);
     /// Ends the passes of a step: F{p} of this step becomes current, p is sampled at the
     /// sensors and recorded over the grid as `whole` says.

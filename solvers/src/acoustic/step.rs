@@ -3,8 +3,8 @@
 //!
 //! The step has two forms. The split form (`advance`) is the general one: ten 3D transforms
 //! (4 R2C + 6 C2R) per lossless step, as k-Wave makes. The mixed-domain form
-//! (`advance_mixed`) is the same arithmetic for homogeneous linear media with no
-//! time-varying source, in one pass of 1D transforms per axis (the work of four 3D
+//! (`advance_mixed`) is the same arithmetic for homogeneous linear media whose only
+//! time-varying source is an additive pressure source, in one pass of 1D transforms per axis (the work of four 3D
 //! transforms); see `ferrowave_kernels::cpu::mixed`.
 //!
 //! Spectral buffers of the split form: 0..ndim carry grad p, then u, then the split
@@ -44,7 +44,7 @@ impl Stepper {
     pub fn advance(&mut self, step: usize, pressure: WholeGrid, velocity: WholeGrid) {
         match self {
             Stepper::Split(b, schedule) => advance(b.as_mut(), schedule, step, pressure, velocity),
-            Stepper::MixedDomain(b, ndim) => advance_mixed(b.as_mut(), *ndim, pressure),
+            Stepper::MixedDomain(b, ndim) => advance_mixed(b.as_mut(), *ndim, step, pressure),
         }
     }
 }
@@ -224,8 +224,16 @@ pub fn initial_pressure_mixed(b: &mut dyn MixedDomainBackend, ndim: usize, press
 /// along axis i; u_i and rho_i held transformed along the other axes):
 /// u_i = pml_sg_i (pml_sg_i u_i - dt/rho0 F_i^-1{kappa d/dx_i+ F{p}}),
 /// rho_i = pml_i (pml_i rho_i - dt rho0 F_i^-1{kappa d/dx_i- F_i{u_i}}),
-/// F{p} of the step = sum_i c0^2 F_i{rho_i}. The x pass comes first: it starts the sum.
-pub fn advance_mixed(b: &mut dyn MixedDomainBackend, ndim: usize, pressure: WholeGrid) {
+/// then the additive pressure source rho_i += F_i^-1{cos(c_ref dt |k| / 2) F{S}} (without the
+/// cosine when uncorrected), F{p} of the step = sum_i c0^2 F_i{rho_i}. The x pass comes first:
+/// it starts the sum.
+pub fn advance_mixed(
+    b: &mut dyn MixedDomainBackend,
+    ndim: usize,
+    step: usize,
+    pressure: WholeGrid,
+) {
+    b.transform_pressure_source(step);
     for axis in 0..ndim {
         b.axis_pass(axis, AxisPass::Step);
     }

@@ -25,7 +25,7 @@ mod tables;
 use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, WholeGrid};
 use crate::cpu::shared::SharedMut;
 use crate::device::{DeviceError, DeviceKind};
-use crate::setup::AcousticSetup;
+use crate::setup::{AcousticSetup, PointSource, SourceInjection};
 use layout::Dims;
 use num_complex::{Complex32, Complex64};
 use passes::{PassFields, Passes, Plans, Workers};
@@ -45,9 +45,14 @@ pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
         Some("the medium is nonlinear (B/A)")
     } else if setup.absorption.is_some() || setup.stokes.is_some() {
         Some("the medium is absorbing")
-    } else if setup.pressure_source.is_some() || setup.velocity_sources.iter().any(Option::is_some)
+    } else if setup.velocity_sources.iter().any(Option::is_some) {
+        Some("a velocity source acts")
+    } else if setup
+        .pressure_source
+        .as_ref()
+        .is_some_and(|s| s.injection == SourceInjection::Dirichlet)
     {
-        Some("a source varies in time")
+        Some("a Dirichlet pressure source acts")
     } else if setup.sample_velocity || setup.whole_grid_extremes.velocity {
         Some("the velocity is recorded")
     } else {
@@ -82,11 +87,44 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
         * n
         * 4;
     let sensors = setup.sensor_points.len();
-    let scratch_len = 4 * (dims.nx.max(dims.ny).max(dims.nz));
-    let per_worker = Workers::bytes_per_worker(&dims, scratch_len, sensors);
+    let summed = if forms_grid_pressure(setup) {
+        0
+    } else {
+        sensors
+    };
+    // Sample, CW sums, sensor sums, point index; the phase tables when summed in the passes.
+    let sensor_bytes =
+        sensors * (4 + 16 + 16 + 8) + summed * (24 + 16 * (dims.nxh + dims.ny + dims.nz));
+    let derivative_tables = 16 * (dims.nx + dims.ny + dims.nz);
+    let scratch_len = Plans::new(&dims).scratch_len();
+    let per_worker = Workers::bytes_per_worker(&dims, scratch_len, summed);
     // p0 is held until it is transformed, alongside the fields.
     let initial = setup.initial_pressure.as_ref().map_or(0, |_| n * 4);
-    fields + spectra + kappa + grid + records + initial + per_worker * threads.max(1)
+    let source = setup.pressure_source.as_ref().map_or(0, |s| {
+        let correction = (s.injection == SourceInjection::Additive) as usize;
+        n * 4 + half + correction * dims.half_len() * 4
+    });
+    fields
+        + spectra
+        + kappa
+        + grid
+        + records
+        + initial
+        + source
+        + sensor_bytes
+        + derivative_tables
+        + per_worker * threads.max(1)
+}
+
+/// An additive pressure source: its grid of this step's values, and F{grid}, times
+/// cos(c_ref dt |k| / 2) when k-space corrected.
+struct PressureSource {
+    source: PointSource,
+    grid: Vec<f32>,
+    spectrum: Vec<Complex32>,
+    correction: Option<Vec<f32>>,
+    /// Whether the source acts in the step being formed.
+    active: bool,
 }
 
 /// p on the grid, for whole-grid records and many sensors.
@@ -111,6 +149,7 @@ pub struct MixedDomainCpu {
     velocity: [Vec<Complex32>; 3],
     density: [Vec<Complex32>; 3],
     initial_pressure: Option<Vec<f32>>,
+    pressure_source: Option<PressureSource>,
     samples: Vec<f32>,
     sums: Vec<Complex64>,
     cw_sums: [Vec<f64>; 2],
@@ -144,7 +183,16 @@ impl MixedDomainCpu {
         } else {
             [Vec::new(), Vec::new()]
         };
+        let pressure_source = setup.pressure_source.take().map(|source| PressureSource {
+            correction: (source.injection == SourceInjection::Additive)
+                .then(|| Tables::source_kappa(&setup, &dims)),
+            source,
+            grid: vec![0.0; n],
+            spectrum: zeroed(dims.half_len()),
+            active: false,
+        });
         Ok(Self {
+            pressure_source,
             tables,
             plans,
             workers,
@@ -173,16 +221,6 @@ impl MixedDomainCpu {
         })
     }
 
-    fn passes(&self) -> Passes<'_> {
-        Passes {
-            dims: self.dims,
-            tables: &self.tables,
-            plans: &self.plans,
-            workers: &self.workers,
-            sensors: self.spectral_sensors.as_ref(),
-        }
-    }
-
     fn unsupported(what: &str) -> DeviceError {
         DeviceError::Unsupported {
             device: DeviceKind::Cpu,
@@ -198,9 +236,60 @@ impl MixedDomainBackend for MixedDomainCpu {
             .take()
             .expect("transform_initial_pressure needs an initial pressure");
         let current = self.current;
-        let mut spectrum = std::mem::take(&mut self.spectra[current]);
-        self.passes().forward_real(&p0, &mut spectrum);
-        self.spectra[current] = spectrum;
+        let Self {
+            dims,
+            tables,
+            plans,
+            workers,
+            spectra,
+            ..
+        } = self;
+        let passes = Passes {
+            dims: *dims,
+            tables,
+            plans,
+            workers,
+            sensors: None,
+            pressure_source: None,
+        };
+        passes.forward_real(&p0, &mut spectra[current]);
+    }
+
+    fn transform_pressure_source(&mut self, step: usize) {
+        let Self {
+            dims,
+            tables,
+            plans,
+            workers,
+            pressure_source,
+            ..
+        } = self;
+        let Some(ps) = pressure_source.as_mut() else {
+            return;
+        };
+        ps.active = ps.source.active(step);
+        if !ps.active {
+            return;
+        }
+        // The grid is zero but at the source points, which every step overwrites.
+        for (k, &i) in ps.source.indices.iter().enumerate() {
+            ps.grid[i] = ps.source.value(step, k);
+        }
+        let passes = Passes {
+            dims: *dims,
+            tables,
+            plans,
+            workers,
+            sensors: None,
+            pressure_source: None,
+        };
+        passes.forward_real(&ps.grid, &mut ps.spectrum);
+        if let Some(correction) = &ps.correction {
+            ps.spectrum
+                .par_iter_mut()
+                .zip(correction.par_iter())
+                .for_each(|(v, &c)| *v *= c);
+        }
     }
 
     fn axis_pass(&mut self, axis: usize, pass: AxisPass) {
@@ -214,6 +303,7 @@ impl MixedDomainBackend for MixedDomainCpu {
             current,
             velocity,
             density,
+            pressure_source,
             ..
         } = self;
         let [first, second] = spectra;
@@ -233,6 +323,10 @@ impl MixedDomainBackend for MixedDomainCpu {
             plans,
             workers,
             sensors: spectral_sensors.as_ref(),
+            pressure_source: pressure_source
+                .as_ref()
+                .filter(|ps| ps.active && pass == AxisPass::Step)
+                .map(|ps| &ps.spectrum[..]),
         };
         match axis {
             0 => passes.along_x(pass, spectrum, &fields),
@@ -262,6 +356,7 @@ impl MixedDomainBackend for MixedDomainCpu {
             plans: &self.plans,
             workers: &self.workers,
             sensors: None,
+            pressure_source: None,
         };
         passes.inverse_real(
             &self.spectra[self.current],
@@ -386,6 +481,9 @@ impl AcousticState for MixedDomainCpu {
             + self.kept.len()
             + self.extremes.iter().map(Vec::len).sum::<usize>()
             + self.initial_pressure.as_ref().map_or(0, Vec::len)
+            + self.pressure_source.as_ref().map_or(0, |ps| {
+                ps.grid.len() + 2 * ps.spectrum.len() + ps.correction.as_ref().map_or(0, Vec::len)
+            })
             + self.samples.len();
         complex * 8
             + real * 4

@@ -39,7 +39,7 @@ impl Plans {
         }
     }
 
-    fn scratch_len(&self) -> usize {
+    pub fn scratch_len(&self) -> usize {
         self.forward
             .iter()
             .chain(&self.inverse)
@@ -136,6 +136,9 @@ pub struct Passes<'a> {
     pub plans: &'a Plans,
     pub workers: &'a Workers,
     pub sensors: Option<&'a SpectralSensors>,
+    /// F{S} of this step's additive pressure source (k-space corrected or not), when one acts:
+    /// F_i^-1{F{S}} is added to rho_i after its update.
+    pub pressure_source: Option<&'a [Complex32]>,
 }
 
 impl Passes<'_> {
@@ -191,6 +194,11 @@ impl Passes<'_> {
                         inverse.process_with_scratch(w, fft);
                         // w keeps rho for its transform below.
                         pointwise::pml_update_into(rho, w, dt_rho0, pml);
+                        if let Some(source) = self.pressure_source {
+                            full_line(source, own, partner, nxh, g);
+                            inverse.process_with_scratch(g, fft);
+                            pointwise::add_scaled_twice(rho, w, g, t.inverse_scale[0]);
+                        }
                     }
                 }
                 if let Some(sensors) = self.sensors {
@@ -223,6 +231,7 @@ impl Passes<'_> {
         let (gradient, divergence) = (&t.gradient[axis][..], &t.divergence[axis][..]);
         let (dtr, dt_rho0, c2) = (t.dt_over_rho[axis], t.dt_rho0, t.c0_squared);
         let rho_scale = self.initial_density_scale() * t.inverse_scale[axis];
+        let inverse_scale = t.inverse_scale[axis];
         (0..d.line_block_count(axis))
             .into_par_iter()
             .for_each(|index| {
@@ -283,6 +292,15 @@ impl Passes<'_> {
                             let rho = unsafe { f.density.slice(start(t), len) };
                             let w = &mut w[t * pitch..][..len];
                             pointwise::pml_update_into(rho, w, dt_rho0, pml);
+                        }
+                        if let Some(source) = self.pressure_source {
+                            b.gather(source, g);
+                            transform(inverse, g, fft);
+                            for t in 0..b.width {
+                                let rho = unsafe { f.density.slice(start(t), len) };
+                                let (g, w) = (&g[t * pitch..][..len], &mut w[t * pitch..][..len]);
+                                pointwise::add_scaled_twice(rho, w, g, inverse_scale);
+                            }
                         }
                     }
                 }

@@ -113,3 +113,20 @@ fn scale_body(out: &mut [Complex32], input: &[Complex32], c: f32) {
     }
 }
 with_avx2!(scale, scale_body, (out: &mut [Complex32], input: &[Complex32], c: f32));
+
+/// a += s c and b += s c (a field and its copy in scratch).
+#[inline(always)]
+fn add_scaled_twice_body(a: &mut [Complex32], b: &mut [Complex32], s: &[Complex32], c: f32) {
+    let n = 2 * a.len();
+    let (a, b, s) = (floats_mut(a), &mut floats_mut(b)[..n], &floats(s)[..n]);
+    for i in 0..n {
+        let v = s[i] * c;
+        a[i] += v;
+        b[i] += v;
+    }
+}
+with_avx2!(
+    add_scaled_twice,
+    add_scaled_twice_body,
+    (a: &mut [Complex32], b: &mut [Complex32], s: &[Complex32], c: f32)
+);

@@ -48,17 +48,7 @@ impl Tables {
             .map(|a| kspace::wavenumbers(setup.shape[a], setup.spacing[a]))
             .collect();
         let c_ref_dt = setup.c_ref * setup.dt;
-        let mut kappa = vec![0.0f32; dims.half_len()];
-        for kz in 0..dims.nz {
-            for ky in 0..dims.ny {
-                let row = dims.half_row(kz, ky);
-                let k2 = k[1][ky].powi(2) + k[2][kz].powi(2);
-                for kx in 0..dims.nxh {
-                    let norm = (k2 + k[0][kx].powi(2)).sqrt();
-                    kappa[row + kx] = kspace::kappa(c_ref_dt, norm) as f32;
-                }
-            }
-        }
+        let kappa = radial_table(setup, dims, |norm| kspace::kappa(c_ref_dt, norm));
         let derivative = |axis: usize, sign: f64| -> Vec<Complex32> {
             let n = setup.shape[axis] as f64;
             k[axis]
@@ -82,6 +72,13 @@ impl Tables {
         })
     }
 
+    /// cos(c_ref dt |k| / 2), the k-space correction of additive sources, in the layout of
+    /// F{p}.
+    pub fn source_kappa(setup: &AcousticSetup, dims: &Dims) -> Vec<f32> {
+        let c_ref_dt = setup.c_ref * setup.dt;
+        radial_table(setup, dims, |norm| kspace::source_kappa(c_ref_dt, norm))
+    }
+
     pub fn bytes(&self) -> usize {
         4 * self.kappa.len()
             + 8 * self
@@ -91,4 +88,22 @@ impl Tables {
                 .map(Vec::len)
                 .sum::<usize>()
     }
+}
+
+/// f(|k|) in the layout of F{p}.
+fn radial_table(setup: &AcousticSetup, dims: &Dims, f: impl Fn(f64) -> f64) -> Vec<f32> {
+    let k: Vec<Vec<f64>> = (0..3)
+        .map(|a| kspace::wavenumbers(setup.shape[a], setup.spacing[a]))
+        .collect();
+    let mut table = vec![0.0f32; dims.half_len()];
+    for kz in 0..dims.nz {
+        for ky in 0..dims.ny {
+            let row = dims.half_row(kz, ky);
+            let k2 = k[1][ky].powi(2) + k[2][kz].powi(2);
+            for kx in 0..dims.nxh {
+                table[row + kx] = f((k2 + k[0][kx].powi(2)).sqrt()) as f32;
+            }
+        }
+    }
+    table
 }
