@@ -109,11 +109,7 @@ fn time_passes(n: usize, threads: usize, reps: usize) {
     use ferrowave_kernels::cpu::CpuAcoustic;
     use ferrowave_kernels::{AcousticBackend, SpectralOp, Update};
     let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .start_handler(|_| ferrowave_kernels::cpu::flush_subnormals_to_zero())
-        .build()
-        .expect("pool");
+    let pool = stepper_pool(threads);
     pool.install(|| {
         let mut b = CpuAcoustic::new(plan.setup().clone());
         let axes = [0, 1, 2];
@@ -171,11 +167,7 @@ fn time_axis_passes(n: usize, threads: usize, reps: usize) {
     use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
     use ferrowave_kernels::{AxisPass, MixedDomainBackend};
     let plan = Plan::new(&problem(n, reps + 1), threads).expect("plan");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .start_handler(|_| ferrowave_kernels::cpu::flush_subnormals_to_zero())
-        .build()
-        .expect("pool");
+    let pool = stepper_pool(threads);
     pool.install(|| {
         let mut b = MixedDomainCpu::new(plan.setup().clone()).expect("a mixed-domain setup");
         b.transform_initial_pressure();
@@ -200,4 +192,13 @@ fn time_axis_passes(n: usize, threads: usize, reps: usize) {
             println!("{name:>20} {:>9.2} ms", 1e3 * t / reps as f64);
         }
     });
+}
+
+/// A pool of `threads` workers set up as the solver sets up its own.
+fn stepper_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .start_handler(|_| ferrowave_kernels::cpu::flush_subnormals_to_zero())
+        .build()
+        .expect("pool")
 }

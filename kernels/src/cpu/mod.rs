@@ -108,6 +108,15 @@ pub struct CpuAcoustic {
     ones: Vec<f32>,
 }
 
+/// Adds (w_re p, w_im p) of each sensor's sample p to its running CW sums.
+fn add_cw_terms(sums: &mut [Vec<f64>; 2], samples: &[f32], (w_re, w_im): (f64, f64)) {
+    let [sum_re, sum_im] = sums;
+    for ((re, im), &p) in sum_re.iter_mut().zip(sum_im.iter_mut()).zip(samples) {
+        *re += w_re * p as f64;
+        *im += w_im * p as f64;
+    }
+}
+
 /// A (max, min) pair of running extremes over `n` points, or empty vectors.
 fn extremes(wanted: bool, n: usize) -> [Vec<f32>; 2] {
     if wanted {
@@ -217,16 +226,8 @@ impl AcousticState for CpuAcoustic {
                 }
             }
         }
-        if let Some((w_re, w_im)) = cw {
-            let [sum_re, sum_im] = &mut self.cw_sums;
-            for ((re, im), &p) in sum_re
-                .iter_mut()
-                .zip(sum_im.iter_mut())
-                .zip(&self.pressure_samples)
-            {
-                *re += w_re * p as f64;
-                *im += w_im * p as f64;
-            }
+        if let Some(weights) = cw {
+            add_cw_terms(&mut self.cw_sums, &self.pressure_samples, weights);
         }
     }
 

@@ -244,15 +244,7 @@ impl MixedDomainBackend for MixedDomainCpu {
             spectra,
             ..
         } = self;
-        let passes = Passes {
-            dims: *dims,
-            tables,
-            plans,
-            workers,
-            sensors: None,
-            pressure_source: None,
-        };
-        passes.forward_real(&p0, &mut spectra[current]);
+        Passes::transforms(*dims, tables, plans, workers).forward_real(&p0, &mut spectra[current]);
     }
 
     fn transform_pressure_source(&mut self, step: usize) {
@@ -275,15 +267,7 @@ impl MixedDomainBackend for MixedDomainCpu {
         for (k, &i) in ps.source.indices.iter().enumerate() {
             ps.grid[i] = ps.source.value(step, k);
         }
-        let passes = Passes {
-            dims: *dims,
-            tables,
-            plans,
-            workers,
-            sensors: None,
-            pressure_source: None,
-        };
-        passes.forward_real(&ps.grid, &mut ps.spectrum);
+        Passes::transforms(*dims, tables, plans, workers).forward_real(&ps.grid, &mut ps.spectrum);
         if let Some(correction) = &ps.correction {
             ps.spectrum
                 .par_iter_mut()
@@ -350,14 +334,7 @@ impl MixedDomainBackend for MixedDomainCpu {
             }
             return;
         };
-        let passes = Passes {
-            dims: self.dims,
-            tables: &self.tables,
-            plans: &self.plans,
-            workers: &self.workers,
-            sensors: None,
-            pressure_source: None,
-        };
+        let passes = Passes::transforms(self.dims, &self.tables, &self.plans, &self.workers);
         passes.inverse_real(
             &self.spectra[self.current],
             &mut grid.work,
@@ -385,12 +362,8 @@ impl MixedDomainBackend for MixedDomainCpu {
 
 impl AcousticState for MixedDomainCpu {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
-        if let Some((w_re, w_im)) = cw {
-            let [sum_re, sum_im] = &mut self.cw_sums;
-            for ((re, im), &p) in sum_re.iter_mut().zip(sum_im.iter_mut()).zip(&self.samples) {
-                *re += w_re * p as f64;
-                *im += w_im * p as f64;
-            }
+        if let Some(weights) = cw {
+            super::add_cw_terms(&mut self.cw_sums, &self.samples, weights);
         }
     }
 

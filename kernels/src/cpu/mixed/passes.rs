@@ -141,7 +141,24 @@ pub struct Passes<'a> {
     pub pressure_source: Option<&'a [Complex32]>,
 }
 
-impl Passes<'_> {
+impl<'a> Passes<'a> {
+    /// Passes that sample no sensor and add no source: for the 3D transforms alone.
+    pub fn transforms(
+        dims: Dims,
+        tables: &'a Tables,
+        plans: &'a Plans,
+        workers: &'a Workers,
+    ) -> Self {
+        Self {
+            dims,
+            tables,
+            plans,
+            workers,
+            sensors: None,
+            pressure_source: None,
+        }
+    }
+
     /// 1 / (ndim c0^2): the share of p0 each split density starts with.
     fn initial_density_scale(&self) -> f32 {
         1.0 / (self.dims.ndim as f32 * self.tables.c0_squared)
