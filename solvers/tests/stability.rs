@@ -72,3 +72,32 @@ fn runaway_absorption_stops_with_the_step_and_a_reason() {
         other => panic!("expected an unstable run, got {:?}", other.map(|_| ())),
     }
 }
+
+/// The mixed-domain form watches its fields too: a source strong enough to overflow float32
+/// stops the run with the step and a reason instead of writing infinities.
+#[test]
+fn an_overflowing_source_stops_a_mixed_domain_run_with_a_reason() {
+    let mut sim = simulation(128);
+    sim.sources.initial_pressure = None;
+    sim.sources.pressure = Some(TimeVaryingSource {
+        points: vec![40],
+        signals: vec![3e38; 50],
+        per_point: false,
+        length: 50,
+        mode: SourceMode::Additive,
+        units: SignalUnits::Physical,
+    });
+    let plan = Plan::new(&sim, 1).expect("plan");
+    assert!(
+        plan.summary().cpu_step.starts_with("mixed-domain"),
+        "{}",
+        plan.summary().cpu_step
+    );
+    match plan.run(&mut ()) {
+        Err(SolverError::Unstable { step, reason }) => {
+            assert!(step < 400, "step {step}");
+            assert!(reason.contains("NaN or infinite"), "{reason}");
+        }
+        other => panic!("expected an unstable run, got {:?}", other.map(|_| ())),
+    }
+}
