@@ -135,6 +135,9 @@ pub struct AcousticSetup {
     pub sensor_points: Vec<usize>,
     /// Whether the velocity components are sampled at the sensor points too.
     pub sample_velocity: bool,
+    /// Whether the loop reads u over the grid (u_final, or grid lines for the non-staggered
+    /// velocity).
+    pub read_velocity_field: bool,
     /// Whether a whole-grid copy of p is kept (for p_final).
     pub keep_pressure_field: bool,
     /// Which fields get a running whole-grid max and min.

@@ -32,6 +32,7 @@ fn benchmark(n: usize) -> AcousticSetup {
         velocity_sources: [None, None, None],
         sensor_points: vec![0, n * n * n / 2],
         sample_velocity: false,
+        read_velocity_field: false,
         keep_pressure_field: false,
         whole_grid_extremes: Extremes::default(),
     }

@@ -164,6 +164,7 @@ fn homogeneous(shape: [usize; 3]) -> AcousticSetup {
         velocity_sources: [None, None, None],
         sensor_points: vec![0, n / 2],
         sample_velocity: false,
+        read_velocity_field: false,
         keep_pressure_field: false,
         whole_grid_extremes: Extremes::default(),
     }

@@ -771,3 +771,65 @@ fn mixed_domain_form_agrees_with_split_form_2d_uncorrected_pressure_source() {
         &pressure_source_scene(2, SourceMode::AdditiveNoCorrection),
     );
 }
+
+/// Homogeneous power-law absorption (the tau and eta terms in k-Space), 3D p0 and 2D with an
+/// additive source.
+#[test]
+fn mixed_domain_form_agrees_with_split_form_power_law_absorption() {
+    let absorbing = |mut sim: Simulation, y: f64| {
+        sim.medium.absorption = Some(Absorption {
+            alpha_coeff_db: Property::Uniform(3.0),
+            alpha_power: y,
+            stokes: false,
+        });
+        sim
+    };
+    compare_cpu_forms(
+        "3D, power-law absorption",
+        &absorbing(homogeneous_mixed_3d(false), 1.5),
+    );
+    compare_cpu_forms(
+        "2D, power-law absorption, additive source",
+        &absorbing(pressure_source_scene(2, SourceMode::Additive), 1.2),
+    );
+}
+
+/// Homogeneous Stokes absorption (y = 2) in 1D.
+#[test]
+fn mixed_domain_form_agrees_with_split_form_stokes_absorption() {
+    let n = 96;
+    let grid = Grid::new(&[n], &[5e-5]).unwrap();
+    let p0 = ball(&grid, [40.0, 0.0, 0.0], 4.0, 1.0);
+    let sim = Simulation {
+        medium: Medium {
+            absorption: Some(Absorption {
+                alpha_coeff_db: Property::Uniform(5.0),
+                alpha_power: 2.0,
+                stokes: true,
+            }),
+            ..water()
+        },
+        pml: Pml::kwave_default(1),
+        time: TimeSpec {
+            steps: Some(150),
+            ..Default::default()
+        },
+        sources: Sources {
+            initial_pressure: Some(p0),
+            smooth_initial_pressure: true,
+            ..Default::default()
+        },
+        sensor: Sensor {
+            points: vec![grid.index(40, 0, 0), grid.index(70, 0, 0)],
+            record: Record {
+                p: true,
+                p_final: true,
+                ..Default::default()
+            },
+            record_start_step: 0,
+        },
+        c_ref_m_s: None,
+        grid,
+    };
+    compare_cpu_forms("1D, Stokes absorption", &sim);
+}

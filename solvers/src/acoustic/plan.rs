@@ -354,6 +354,7 @@ impl Plan {
                 .map(|&p| map.to_simulation(p))
                 .collect(),
             sample_velocity: record.any_velocity(),
+            read_velocity_field: record.u_final || record.u_non_staggered,
             keep_pressure_field: record.p_final,
             whole_grid_extremes: Extremes {
                 pressure: record.p_max_all || record.p_min_all,

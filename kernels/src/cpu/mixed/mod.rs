@@ -20,6 +20,7 @@ mod layout;
 mod passes;
 mod pointwise;
 mod sensors;
+mod symmetry;
 mod tables;
 
 use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, WholeGrid};
@@ -31,7 +32,8 @@ use num_complex::{Complex32, Complex64};
 use passes::{PassFields, Passes, Plans, Workers};
 use rayon::prelude::*;
 use sensors::{SpectralSensors, MAX_SPECTRAL_SENSORS};
-use tables::Tables;
+use symmetry::ConjugatePairs;
+use tables::{Absorption, Tables};
 
 /// Why `setup` cannot run in the mixed-domain form, or None if it can.
 pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
@@ -43,8 +45,13 @@ pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
         Some("the medium is heterogeneous")
     } else if setup.nonlinearity.is_some() {
         Some("the medium is nonlinear (B/A)")
-    } else if setup.absorption.is_some() || setup.stokes.is_some() {
-        Some("the medium is absorbing")
+    } else if setup
+        .absorption
+        .as_ref()
+        .is_some_and(|a| !(uniform(&a.tau) && uniform(&a.eta) && uniform(&a.rho0)))
+        || setup.stokes.as_ref().is_some_and(|t| !uniform(t))
+    {
+        Some("the absorption varies in space")
     } else if setup.velocity_sources.iter().any(Option::is_some) {
         Some("a velocity source acts")
     } else if setup
@@ -53,19 +60,27 @@ pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
         .is_some_and(|s| s.injection == SourceInjection::Dirichlet)
     {
         Some("a Dirichlet pressure source acts")
-    } else if setup.sample_velocity || setup.whole_grid_extremes.velocity {
+    } else if setup.sample_velocity
+        || setup.whole_grid_extremes.velocity
+        || setup.read_velocity_field
+    {
         Some("the velocity is recorded")
     } else {
         None
     }
 }
 
-/// Whether p is formed on the grid each step (whole-grid records, many sensors) rather than
-/// summed at the sensors in the passes.
+/// Whether p is formed on the grid each step (whole-grid records, many sensors, absorption,
+/// whose terms are not local) rather than summed at the sensors in the passes.
 fn forms_grid_pressure(setup: &AcousticSetup) -> bool {
-    setup.keep_pressure_field
+    absorbing(setup)
+        || setup.keep_pressure_field
         || setup.whole_grid_extremes.pressure
         || setup.sensor_points.len() > MAX_SPECTRAL_SENSORS
+}
+
+fn absorbing(setup: &AcousticSetup) -> bool {
+    setup.absorption.is_some() || setup.stokes.is_some()
 }
 
 /// Bytes `MixedDomainCpu::new` allocates for `setup` with `threads` workers.
@@ -96,6 +111,15 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
     let sensor_bytes =
         sensors * (4 + 16 + 16 + 8) + summed * (24 + 16 * (dims.nxh + dims.ny + dims.nz));
     let derivative_tables = 16 * (dims.nx + dims.ny + dims.nz);
+    // Conjugate pairs: at most two kx columns of F{p}, two planes of lines of mixed domain
+    // x, two columns of lines of mixed domains y and z; 16 bytes each.
+    let pairs = 16 * (2 * dims.ny * dims.nz + 2 * dims.ny + 2 * dims.nz + 2 * dims.ny);
+    // F{div u}, and the two |k| power tables of the power law.
+    let absorption = if absorbing(setup) {
+        half + 2 * (setup.absorption.is_some() as usize) * dims.half_len() * 4
+    } else {
+        0
+    };
     let scratch_len = Plans::new(&dims).scratch_len();
     let per_worker = Workers::bytes_per_worker(&dims, scratch_len, summed);
     // p0 is held until it is transformed, alongside the fields.
@@ -113,6 +137,8 @@ pub fn estimate_bytes(setup: &AcousticSetup, threads: usize) -> usize {
         + source
         + sensor_bytes
         + derivative_tables
+        + pairs
+        + absorption
         + per_worker * threads.max(1)
 }
 
@@ -148,6 +174,11 @@ pub struct MixedDomainCpu {
     step_formed: bool,
     velocity: [Vec<Complex32>; 3],
     density: [Vec<Complex32>; 3],
+    /// The values held twice (conjugate pairs) in F{p}, and in the mixed domain of each axis.
+    spectrum_pairs: ConjugatePairs,
+    domain_pairs: Vec<ConjugatePairs>,
+    /// F{div u} of the step being formed, when absorbing (empty otherwise).
+    divergence_spectrum: Vec<Complex32>,
     initial_pressure: Option<Vec<f32>>,
     pressure_source: Option<PressureSource>,
     samples: Vec<f32>,
@@ -206,6 +237,18 @@ impl MixedDomainCpu {
             step_formed: false,
             velocity: [field(0), field(1), field(2)],
             density: [field(0), field(1), field(2)],
+            spectrum_pairs: ConjugatePairs::spectrum(&dims),
+            domain_pairs: (0..dims.ndim)
+                .map(|axis| match axis {
+                    0 => ConjugatePairs::x_domain(&dims),
+                    _ => ConjugatePairs::line_domain(&dims, axis),
+                })
+                .collect(),
+            divergence_spectrum: if absorbing(&setup) {
+                zeroed(dims.half_len())
+            } else {
+                Vec::new()
+            },
             initial_pressure: setup.initial_pressure.take(),
             samples: vec![0.0; sensors],
             sums: vec![Complex64::default(); sensors],
@@ -288,6 +331,7 @@ impl MixedDomainBackend for MixedDomainCpu {
             velocity,
             density,
             pressure_source,
+            divergence_spectrum,
             ..
         } = self;
         let [first, second] = spectra;
@@ -300,6 +344,8 @@ impl MixedDomainBackend for MixedDomainCpu {
             velocity: SharedMut::new(&mut velocity[axis]),
             density: SharedMut::new(&mut density[axis]),
             next_spectrum: SharedMut::new(next_spectrum),
+            divergence_spectrum: (!divergence_spectrum.is_empty() && pass == AxisPass::Step)
+                .then(|| SharedMut::new(divergence_spectrum)),
         };
         let passes = Passes {
             dims: *dims,
@@ -325,6 +371,18 @@ impl MixedDomainBackend for MixedDomainCpu {
         if self.step_formed {
             self.current = 1 - self.current;
             self.step_formed = false;
+            if let Some(absorption) = &self.tables.absorption {
+                add_absorption_terms(
+                    &mut self.spectra[self.current],
+                    &self.divergence_spectrum,
+                    absorption,
+                );
+            }
+        }
+        self.spectrum_pairs.restore(&mut self.spectra[self.current]);
+        for (axis, pairs) in self.domain_pairs.iter().enumerate() {
+            pairs.restore(&mut self.velocity[axis]);
+            pairs.restore(&mut self.density[axis]);
         }
         let Some(grid) = self.grid.as_mut() else {
             self.workers.take_sensor_sums(&mut self.sums);
@@ -357,6 +415,31 @@ impl MixedDomainBackend for MixedDomainCpu {
                     *lo = lo.min(v);
                 });
         }
+    }
+}
+
+/// F{p} = c0^2 F{rho} + tau_term F{div u} - eta_term F{rho}, from `spectrum` holding
+/// c0^2 F{rho} (k-Wave's equation of state with absorption, in k-space).
+fn add_absorption_terms(spectrum: &mut [Complex32], divergence: &[Complex32], a: &Absorption) {
+    match a {
+        Absorption::PowerLaw {
+            c0_squared_tau_rho0,
+            eta,
+            nabla1,
+            nabla2,
+        } => spectrum
+            .par_iter_mut()
+            .zip(divergence.par_iter())
+            .zip(nabla1.par_iter().zip(nabla2.par_iter()))
+            .for_each(|((p, &div), (&n1, &n2))| {
+                *p = *p - *p * (eta * n2) + div * (c0_squared_tau_rho0 * n1);
+            }),
+        Absorption::Stokes {
+            c0_squared_tau_rho0,
+        } => spectrum
+            .par_iter_mut()
+            .zip(divergence.par_iter())
+            .for_each(|(p, &div)| *p += div * *c0_squared_tau_rho0),
     }
 }
 
@@ -447,6 +530,7 @@ impl AcousticState for MixedDomainCpu {
             .iter()
             .chain(&self.velocity)
             .chain(&self.density)
+            .chain([&self.divergence_spectrum])
             .map(Vec::len)
             .sum::<usize>()
             + self.grid.as_ref().map_or(0, |g| g.work.len());
@@ -468,6 +552,12 @@ impl AcousticState for MixedDomainCpu {
                 .map_or(0, SpectralSensors::bytes)
             + self.sensor_points.len() * 8
             + self.sums.len() * 16
+            + self.spectrum_pairs.bytes()
+            + self
+                .domain_pairs
+                .iter()
+                .map(ConjugatePairs::bytes)
+                .sum::<usize>()
             + self.cw_sums.iter().map(|s| s.len() * 8).sum::<usize>()
     }
 }

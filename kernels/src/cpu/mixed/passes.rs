@@ -123,11 +123,13 @@ impl Workers {
     }
 }
 
-/// The fields one pass updates: velocity and density of its axis, and F{p} of the step.
+/// The fields one pass updates: velocity and density of its axis, F{p} of the step, and
+/// F{div u} when absorbing (each pass adds its F{d/dx_i u_i}).
 pub struct PassFields {
     pub velocity: SharedMut<Complex32>,
     pub density: SharedMut<Complex32>,
     pub next_spectrum: SharedMut<Complex32>,
+    pub divergence_spectrum: Option<SharedMut<Complex32>>,
 }
 
 pub struct Passes<'a> {
@@ -208,6 +210,12 @@ impl<'a> Passes<'a> {
                         pointwise::pml_update_copy(u, g, dtr, pml_sg, w);
                         forward.process_with_scratch(w, fft);
                         pointwise::multiply(w, &t.divergence[0], kappa);
+                        if let Some(divergence) = f.divergence_spectrum {
+                            // SAFETY: as for F{p} of the step below.
+                            unsafe {
+                                write_half_rows(divergence, w, own, partner, &d, kz, nx as f32)
+                            };
+                        }
                         inverse.process_with_scratch(w, fft);
                         // w keeps rho for its transform below.
                         pointwise::pml_update_into(rho, w, dt_rho0, pml);
@@ -225,15 +233,7 @@ impl<'a> Passes<'a> {
                     forward.process_with_scratch(w, fft);
                     // SAFETY: rows (ky, kz) and (-ky, -kz) of F{p} are written by the worker
                     // of plane kz only (kz < nzh, so -kz is not another worker's plane).
-                    let row = unsafe { f.next_spectrum.slice(own, nxh) };
-                    pointwise::scale(row, &w[..nxh], c2);
-                    if !d.self_conjugate_kz(kz) {
-                        let row = unsafe { f.next_spectrum.slice(partner, nxh) };
-                        row[0] = w[0].conj() * c2;
-                        for (r, v) in row[1..].iter_mut().zip(w[nx - nxh + 1..].iter().rev()) {
-                            *r = v.conj() * c2;
-                        }
-                    }
+                    unsafe { write_half_rows(f.next_spectrum, w, own, partner, &d, kz, c2) };
                 }
             }
         });
@@ -249,6 +249,8 @@ impl<'a> Passes<'a> {
         let (dtr, dt_rho0, c2) = (t.dt_over_rho[axis], t.dt_rho0, t.c0_squared);
         let rho_scale = self.initial_density_scale() * t.inverse_scale[axis];
         let inverse_scale = t.inverse_scale[axis];
+        // The divergence multiplier holds 1/n of the inverse transform; F{d/dx_i u_i} does not.
+        let axis_points = [d.nx, d.ny, d.nz][axis] as f32;
         (0..d.line_block_count(axis))
             .into_par_iter()
             .for_each(|index| {
@@ -303,6 +305,10 @@ impl<'a> Passes<'a> {
                         transform(forward, w, fft);
                         for (line, kappa) in b.lines(w).zip(k.chunks_exact(pitch)) {
                             pointwise::multiply(line, divergence, kappa);
+                        }
+                        if let Some(spectrum) = f.divergence_spectrum {
+                            // SAFETY: this block of F{div u} belongs to this worker.
+                            unsafe { b.for_each_mut(spectrum, |v, i, _| *v += w[i] * axis_points) };
                         }
                         transform(inverse, w, fft);
                         for t in 0..b.width {
@@ -409,6 +415,32 @@ impl<'a> Passes<'a> {
                 }
                 unsafe { b.for_each_mut(data, |v, i, _| *v = w[i]) };
             });
+    }
+}
+
+/// Writes the full kx line `line` (ky, kz), times `c`, into the half spectrum `spectrum`: its
+/// first half into row `own`, and its second half, conjugated, into row `partner` at
+/// (-ky, -kz) unless plane kz is its own partner.
+///
+/// # Safety
+/// Rows `own` and `partner` must belong to the caller's worker.
+unsafe fn write_half_rows(
+    spectrum: SharedMut<Complex32>,
+    line: &[Complex32],
+    own: usize,
+    partner: usize,
+    d: &Dims,
+    kz: usize,
+    c: f32,
+) {
+    let (nx, nxh) = (d.nx, d.nxh);
+    pointwise::scale(spectrum.slice(own, nxh), &line[..nxh], c);
+    if !d.self_conjugate_kz(kz) {
+        let row = spectrum.slice(partner, nxh);
+        row[0] = line[0].conj() * c;
+        for (r, v) in row[1..].iter_mut().zip(line[nx - nxh + 1..].iter().rev()) {
+            *r = v.conj() * c;
+        }
     }
 }
 

@@ -32,10 +32,26 @@ pub struct Tables {
     pub dt_over_rho: [f32; 3],
     pub dt_rho0: f32,
     pub c0_squared: f32,
+    pub absorption: Option<Absorption>,
+}
+
+/// The absorption terms of the equation of state, in k-space:
+/// F{p} = c0^2 F{rho} + tau_term F{div u} - eta_term F{rho}.
+pub enum Absorption {
+    /// k-Wave's power law: tau_term = c0^2 tau rho0 |k|^(y-2), eta_term = eta |k|^(y-1),
+    /// the tables in the layout of F{p}.
+    PowerLaw {
+        c0_squared_tau_rho0: f32,
+        eta: f32,
+        nabla1: Vec<f32>,
+        nabla2: Vec<f32>,
+    },
+    /// Stokes (y = 2): tau_term = c0^2 tau rho0, no eta term.
+    Stokes { c0_squared_tau_rho0: f32 },
 }
 
 impl Tables {
-    /// The tables, or None when a coefficient varies in space.
+    /// The tables, or None when a coefficient (absorption included) varies in space.
     pub fn new(setup: &AcousticSetup, dims: &Dims) -> Option<Self> {
         let dt_over_rho = [
             uniform(&setup.dt_over_rho_staggered[0])?,
@@ -44,6 +60,25 @@ impl Tables {
         ];
         let dt_rho0 = uniform(&setup.dt_rho0)?;
         let c0_squared = uniform(&setup.c0_squared)?;
+        let absorption = match (&setup.absorption, &setup.stokes) {
+            (Some(a), _) => {
+                let (tau, eta, rho0) = (uniform(&a.tau)?, uniform(&a.eta)?, uniform(&a.rho0)?);
+                Some(Absorption::PowerLaw {
+                    c0_squared_tau_rho0: c0_squared * tau * rho0,
+                    eta,
+                    nabla1: radial_table(setup, dims, |k| {
+                        kspace::fractional_power(k, a.power - 2.0)
+                    }),
+                    nabla2: radial_table(setup, dims, |k| {
+                        kspace::fractional_power(k, a.power - 1.0)
+                    }),
+                })
+            }
+            (None, Some(tau_rho0)) => Some(Absorption::Stokes {
+                c0_squared_tau_rho0: c0_squared * uniform(tau_rho0)?,
+            }),
+            (None, None) => None,
+        };
         let k: Vec<Vec<f64>> = (0..3)
             .map(|a| kspace::wavenumbers(setup.shape[a], setup.spacing[a]))
             .collect();
@@ -69,6 +104,7 @@ impl Tables {
             dt_over_rho,
             dt_rho0,
             c0_squared,
+            absorption,
         })
     }
 
@@ -80,7 +116,11 @@ impl Tables {
     }
 
     pub fn bytes(&self) -> usize {
-        4 * self.kappa.len()
+        let absorption = match &self.absorption {
+            Some(Absorption::PowerLaw { nabla1, nabla2, .. }) => nabla1.len() + nabla2.len(),
+            _ => 0,
+        };
+        4 * (self.kappa.len() + absorption)
             + 8 * self
                 .gradient
                 .iter()
