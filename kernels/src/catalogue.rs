@@ -140,8 +140,9 @@ pub enum AxisPass {
     Step,
 }
 
-/// A backend stepping the mixed-domain form of the scheme (homogeneous, linear media whose
-/// only time-varying source is an additive pressure source): velocity u_i and split density rho_i are held Fourier-transformed
+/// A backend stepping the mixed-domain form of the scheme (homogeneous, linear media, lossless
+/// or absorbing, whose only time-varying source is an additive pressure source): velocity u_i
+/// and split density rho_i are held Fourier-transformed
 /// along every axis but i, where the PML of axis i is a point-wise factor; F{p} is held whole.
 /// A step is then one pass of 1D transforms per axis instead of ten 3D transforms.
 pub trait MixedDomainBackend: AcousticState {
@@ -152,7 +153,8 @@ pub trait MixedDomainBackend: AcousticState {
     /// when no source acts at `step`.
     fn transform_pressure_source(&mut self, step: usize);
     fn axis_pass(&mut self, axis: usize, pass: AxisPass);
-    /// Ends the passes of a step: F{p} of this step becomes current, p is sampled at the
-    /// sensors and recorded over the grid as `whole` says.
+    /// Ends the passes of a step: F{p} of this step becomes current (with the absorption
+    /// terms when absorbing), p is sampled at the sensors and recorded over the grid as
+    /// `whole` says.
     fn form_pressure(&mut self, whole: WholeGrid);
 }

@@ -30,8 +30,8 @@ pub fn spectral_buffers_needed(setup: &AcousticSetup) -> usize {
 pub enum CpuStepForm {
     /// The catalogue sequence of `step.rs` (`CpuAcoustic`): any medium, source and record.
     Split,
-    /// `mixed::MixedDomainCpu`: homogeneous linear media whose only time-varying source is an
-    /// additive pressure source, in fewer transforms.
+    /// `mixed::MixedDomainCpu`: homogeneous linear media (lossless or absorbing) whose only
+    /// time-varying source is an additive pressure source, in fewer transforms.
     MixedDomain,
 }
 

@@ -3,9 +3,10 @@
 //!
 //! The step has two forms. The split form (`advance`) is the general one: ten 3D transforms
 //! (4 R2C + 6 C2R) per lossless step, as k-Wave makes. The mixed-domain form
-//! (`advance_mixed`) is the same arithmetic for homogeneous linear media whose only
-//! time-varying source is an additive pressure source, in one pass of 1D transforms per axis (the work of four 3D
-//! transforms); see `ferrowave_kernels::cpu::mixed`.
+//! (`advance_mixed`) is the same arithmetic for homogeneous linear media (lossless or
+//! absorbing) whose only time-varying source is an additive pressure source, in one pass of
+//! 1D transforms per axis (the work of four 3D transforms); see
+//! `ferrowave_kernels::cpu::mixed`.
 //!
 //! Spectral buffers of the split form: 0..ndim carry grad p, then u, then the split
 //! divergence; buffer 0 carries p between steps; buffers 0 and 1 carry the absorption terms;
@@ -226,7 +227,10 @@ pub fn initial_pressure_mixed(b: &mut dyn MixedDomainBackend, ndim: usize, press
 /// rho_i = pml_i (pml_i rho_i - dt rho0 F_i^-1{kappa d/dx_i- F_i{u_i}}),
 /// then the additive pressure source rho_i += F_i^-1{cos(c_ref dt |k| / 2) F{S}} (without the
 /// cosine when uncorrected), F{p} of the step = sum_i c0^2 F_i{rho_i}. The x pass comes first:
-/// it starts the sum.
+/// it starts the sum. With absorption each pass also adds F{d/dx_i u_i} into F{div u}, and
+/// `form_pressure` adds k-Wave's terms in k-space:
+/// F{p} += c0^2 (tau rho0 |k|^(y-2) F{div u} - eta |k|^(y-1) F{rho})
+/// (Stokes: F{p} += c0^2 tau rho0 F{div u}).
 pub fn advance_mixed(
     b: &mut dyn MixedDomainBackend,
     ndim: usize,

@@ -1,5 +1,6 @@
-//! The mixed-domain CPU stepper: k-Wave's scheme for homogeneous, linear media whose only
-//! time-varying source is an additive pressure source, in one pass of 1D transforms per axis.
+//! The mixed-domain CPU stepper: k-Wave's scheme for homogeneous, linear media (lossless or
+//! absorbing) whose only time-varying source is an additive pressure source, in one pass of
+//! 1D transforms per axis.
 //!
 //! In such a medium every coefficient is a constant, and the only point-wise factor of axis
 //! i is its PML, a function of x_i alone, which commutes with Fourier transforms along the
