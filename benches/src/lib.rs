@@ -74,6 +74,18 @@ pub fn problem(n: usize, steps: usize) -> Simulation {
     }
 }
 
+/// `problem` in absorbing water: 0.5 dB/(MHz^y cm), y = 1.5 (a homogeneous absorbing medium,
+/// which the CPU runs in the mixed-domain form too).
+pub fn homogeneous_absorbing(n: usize, steps: usize) -> Simulation {
+    let mut sim = problem(n, steps);
+    sim.medium.absorption = Some(Absorption {
+        alpha_coeff_db: Property::Uniform(0.5),
+        alpha_power: 1.5,
+        stokes: false,
+    });
+    sim
+}
+
 /// The heterogeneous absorbing variant: a skull-like shell (c 2800 m/s, rho 1850 kg/m³,
 /// 8 dB/(MHz^y cm)) around soft tissue (1540 m/s, 1040 kg/m³, 0.6 dB/(MHz^y cm)), y = 1.43,
 /// in water (0.002 dB/(MHz^y cm)); the p0 ball and sensors as `problem`.

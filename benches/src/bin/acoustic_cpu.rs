@@ -1,11 +1,12 @@
 //! ms/step of the CPU stepper on the problem: 3D homogeneous water, dx 0.1 mm,
 //! lossless, PML 10 inside, CFL 0.3, a smoothed p0 ball and two point sensors.
 //!
-//! Usage: acoustic_cpu [--threads N] [--steps S] [--split] [--passes] [SIZE ...]
+//! Usage: acoustic_cpu [--threads N] [--steps S] [--split] [--absorbing] [--passes] [SIZE ...]
 //! (default sizes 64 128 256; the CPU picks the mixed-domain form for this problem, `--split`
-//! forces the split form; `--passes` times each pass of a step instead)
+//! forces the split form; `--absorbing` runs the problem in absorbing water (0.5 dB/(MHz^1.5
+//! cm)); `--passes` times each pass of a step instead)
 
-use ferrowave_benches::{problem, Timer};
+use ferrowave_benches::{homogeneous_absorbing, problem, Timer};
 use ferrowave_solvers::acoustic::*;
 use std::time::Instant;
 
@@ -29,6 +30,7 @@ fn main() {
     let mut sizes = Vec::new();
     let mut passes = false;
     let mut split = false;
+    let mut absorbing = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--threads" => {
@@ -40,6 +42,7 @@ fn main() {
             "--steps" => steps = args.next().and_then(|v| v.parse().ok()),
             "--passes" => passes = true,
             "--split" => split = true,
+            "--absorbing" => absorbing = true,
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
     }
@@ -79,12 +82,22 @@ fn main() {
             100
         });
         let warmup = 3;
-        let mut plan = Plan::new(&problem(n, steps + warmup), threads).expect("plan");
+        let sim = if absorbing {
+            homogeneous_absorbing(n, steps + warmup)
+        } else {
+            problem(n, steps + warmup)
+        };
+        let mut plan = Plan::new(&sim, threads).expect("plan");
         if split {
             plan.force_split_form();
         }
         if n == sizes[0] {
-            println!("step form: {}", plan.summary().cpu_step);
+            let medium = if absorbing {
+                "absorbing water (0.5 dB/(MHz^1.5 cm))"
+            } else {
+                "lossless water"
+            };
+            println!("{medium}, step form: {}", plan.summary().cpu_step);
         }
         let estimate = plan.summary().memory_bytes as f64 / (1024.0 * 1024.0);
         let mut timer = Timer {
