@@ -4,7 +4,8 @@
 //! Per line of axis i, all in cache: g = F_i^-1{kappa d/dx_i+ F{p}}, the velocity update,
 //! d = F_i^-1{kappa d/dx_i- F_i{u_i}}, the density update, the sensor terms, and
 //! c0^2 F_i{rho_i} into F{p} of the step. Lines along x are contiguous and taken one at a
-//! time; lines along y and z are strided and taken in blocks of adjacent kx columns.
+//! time. Lines along y and z are taken in blocks of adjacent kx columns: strided in F{p} and
+//! kappa, contiguous in the axis' own fields (held with that axis contiguous).
 
 use super::layout::{Dims, LineBlock};
 use super::pointwise;
