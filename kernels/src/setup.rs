@@ -20,6 +20,14 @@ impl Coef {
         }
     }
 
+    /// The value everywhere, if the coefficient is uniform.
+    pub fn uniform(&self) -> Option<f32> {
+        match self {
+            Coef::Uniform(v) => Some(*v),
+            Coef::Map(_) => None,
+        }
+    }
+
     /// Applies `f` point-wise, keeping a uniform coefficient uniform.
     pub fn map(&self, f: impl Fn(f32) -> f32) -> Coef {
         match self {

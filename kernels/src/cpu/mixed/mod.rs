@@ -38,7 +38,7 @@ use tables::{Absorption, Tables};
 
 /// Why `setup` cannot run in the mixed-domain form, or None if it can.
 pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
-    let uniform = |c: &crate::setup::Coef| matches!(c, crate::setup::Coef::Uniform(_));
+    let uniform = |c: &crate::setup::Coef| c.uniform().is_some();
     if !(setup.dt_over_rho_staggered.iter().all(uniform)
         && uniform(&setup.dt_rho0)
         && uniform(&setup.c0_squared))

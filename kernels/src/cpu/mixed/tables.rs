@@ -3,16 +3,8 @@
 use super::layout::Dims;
 use super::pointwise::pairs;
 use crate::kspace;
-use crate::setup::{AcousticSetup, Coef};
+use crate::setup::AcousticSetup;
 use num_complex::Complex32;
-
-/// The uniform value of a coefficient the mixed-domain form requires to be uniform.
-fn uniform(coef: &Coef) -> Option<f32> {
-    match coef {
-        Coef::Uniform(v) => Some(*v),
-        Coef::Map(_) => None,
-    }
-}
 
 pub struct Tables {
     /// kappa = sinc(c_ref dt |k| / 2) in the layout of F{p}.
@@ -54,15 +46,15 @@ impl Tables {
     /// The tables, or None when a coefficient (absorption included) varies in space.
     pub fn new(setup: &AcousticSetup, dims: &Dims) -> Option<Self> {
         let dt_over_rho = [
-            uniform(&setup.dt_over_rho_staggered[0])?,
-            uniform(&setup.dt_over_rho_staggered[1])?,
-            uniform(&setup.dt_over_rho_staggered[2])?,
+            setup.dt_over_rho_staggered[0].uniform()?,
+            setup.dt_over_rho_staggered[1].uniform()?,
+            setup.dt_over_rho_staggered[2].uniform()?,
         ];
-        let dt_rho0 = uniform(&setup.dt_rho0)?;
-        let c0_squared = uniform(&setup.c0_squared)?;
+        let dt_rho0 = setup.dt_rho0.uniform()?;
+        let c0_squared = setup.c0_squared.uniform()?;
         let absorption = match (&setup.absorption, &setup.stokes) {
             (Some(a), _) => {
-                let (tau, eta, rho0) = (uniform(&a.tau)?, uniform(&a.eta)?, uniform(&a.rho0)?);
+                let (tau, eta, rho0) = (a.tau.uniform()?, a.eta.uniform()?, a.rho0.uniform()?);
                 Some(Absorption::PowerLaw {
                     c0_squared_tau_rho0: c0_squared * tau * rho0,
                     eta,
@@ -75,7 +67,7 @@ impl Tables {
                 })
             }
             (None, Some(tau_rho0)) => Some(Absorption::Stokes {
-                c0_squared_tau_rho0: c0_squared * uniform(tau_rho0)?,
+                c0_squared_tau_rho0: c0_squared * tau_rho0.uniform()?,
             }),
             (None, None) => None,
         };
