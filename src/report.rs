@@ -86,8 +86,8 @@ pub fn host_memory_fit(needed: u64, context: &str) -> (String, bool) {
     }
 }
 
-/// Host and device memory of a run on `device` (and, on the CPU, the form of its step): the
-/// lines `run` and `check` print.
+/// The form of the step and the host and device memory of a run on `device`: the lines `run`
+/// and `check` print.
 pub fn device_memory(plan: &Plan, device: DeviceKind) -> Vec<(&'static str, String)> {
     if device == DeviceKind::Cpu {
         return vec![
@@ -107,7 +107,11 @@ pub fn device_memory(plan: &Plan, device: DeviceKind) -> Vec<(&'static str, Stri
         ),
         Err(e) => format!("unknown: {e}"),
     };
-    vec![("memory", host), ("device", gpu)]
+    vec![
+        ("step", plan.step_description(device)),
+        ("memory", host),
+        ("device", gpu),
+    ]
 }
 
 fn range(p: &Property, unit: &str) -> String {

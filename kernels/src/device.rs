@@ -195,6 +195,41 @@ pub fn open_gpu_acoustic(
     }
 }
 
+/// Why GPU `kind` cannot run `setup` in the mixed-domain form (beyond the medium, sources
+/// and records, which `step_form::split_reason` checks first), or None when it can.
+pub fn gpu_mixed_domain_unsupported(
+    kind: DeviceKind,
+    setup: &crate::setup::AcousticSetup,
+) -> Option<String> {
+    let _ = setup;
+    Some(format!("the {kind} backend runs the split form only"))
+}
+
+/// Device memory the mixed-domain stepper of GPU `kind` would allocate for `setup`.
+pub fn gpu_mixed_domain_bytes(
+    kind: DeviceKind,
+    setup: &crate::setup::AcousticSetup,
+) -> Result<u64, DeviceError> {
+    Err(mixed_domain_refusal(kind, setup))
+}
+
+/// Opens the mixed-domain stepper of GPU `kind` for `setup` (`step_form::split_reason` must
+/// be None for it). It refuses, before allocating, a run that does not fit.
+pub fn open_gpu_mixed_domain(
+    kind: DeviceKind,
+    setup: crate::setup::AcousticSetup,
+) -> Result<Box<dyn crate::MixedDomainBackend>, DeviceError> {
+    Err(mixed_domain_refusal(kind, &setup))
+}
+
+fn mixed_domain_refusal(kind: DeviceKind, setup: &crate::setup::AcousticSetup) -> DeviceError {
+    DeviceError::Unsupported {
+        device: kind,
+        reason: gpu_mixed_domain_unsupported(kind, setup)
+            .unwrap_or_else(|| "the mixed-domain form does not apply".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

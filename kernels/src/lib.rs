@@ -15,6 +15,7 @@ pub mod device;
 pub mod fft;
 pub mod kspace;
 pub mod setup;
+pub mod step_form;
 #[cfg(feature = "wgpu")]
 pub mod wgpu;
 
@@ -24,3 +25,4 @@ pub use catalogue::{
 };
 pub use device::{DeviceDescription, DeviceError, DeviceKind};
 pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};
+pub use step_form::StepForm;

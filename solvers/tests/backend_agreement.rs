@@ -9,7 +9,7 @@
 //! A backend not built in (features `wgpu`, `cuda`) or without a device skips, printing why.
 //! The scenes are small so that WGSL on lavapipe (CI) runs them in seconds.
 
-use ferrowave_kernels::{DeviceError, DeviceKind};
+use ferrowave_kernels::{DeviceError, DeviceKind, StepForm};
 use ferrowave_solvers::acoustic::*;
 
 const TOLERANCE: f64 = 1e-5;
@@ -90,10 +90,22 @@ fn arrays(data: &SensorData) -> Vec<(String, Vec<f32>)> {
 }
 
 /// Runs `sim` on the CPU and on `device`; None (after printing why) when `device` cannot run.
+/// The device run must also stay within the device memory the plan estimated.
 fn compare(name: &str, sim: &Simulation, device: DeviceKind) -> Option<Vec<(String, f64)>> {
     let cpu = Plan::new(sim, 2).unwrap().run(&mut ()).unwrap().0;
-    let gpu = match Plan::new(sim, 2).unwrap().run_on(device, &mut ()) {
-        Ok((data, _)) => data,
+    let plan = Plan::new(sim, 2).unwrap();
+    let estimate = plan.device_bytes(device);
+    let gpu = match plan.run_on(device, &mut ()) {
+        Ok((data, stats)) => {
+            let estimate = estimate.expect("a device that ran has an estimate");
+            assert!(
+                stats.bytes_allocated as u64 <= estimate,
+                "{name} on {device}: allocated {} bytes of device memory, more than the \
+                 {estimate} estimated",
+                stats.bytes_allocated
+            );
+            data
+        }
         Err(SolverError::Device(
             e @ (DeviceError::NotBuilt(_) | DeviceError::Unavailable { .. }),
         )) => {
@@ -552,21 +564,20 @@ fn homogeneous_mixed_3d(whole_grid: bool) -> Simulation {
 
 #[test]
 fn mixed_domain_form_agrees_with_split_form_3d_sensors() {
-    compare_cpu_forms("3D, sensors", &homogeneous_mixed_3d(false));
+    compare_cpu_forms("3D, sensors", &mixed_3d_sensors());
 }
 
 #[test]
 fn mixed_domain_form_agrees_with_split_form_3d_whole_grid() {
-    compare_cpu_forms("3D, whole grid", &homogeneous_mixed_3d(true));
+    compare_cpu_forms("3D, whole grid", &mixed_3d_whole_grid());
 }
 
 /// 2D, odd x, PML outside, more sensors than the passes sum (p formed on the grid).
-#[test]
-fn mixed_domain_form_agrees_with_split_form_2d_many_sensors() {
+fn mixed_2d_many_sensors() -> Simulation {
     let (nx, ny) = (45, 36);
     let grid = Grid::new(&[nx, ny], &[1e-4, 1e-4]).unwrap();
     let p0 = ball(&grid, [20.0, 14.0, 0.0], 5.0, 2.0);
-    let sim = Simulation {
+    Simulation {
         medium: Medium {
             sound_speed: Property::Uniform(1540.0),
             density: Property::Uniform(1050.0),
@@ -598,16 +609,19 @@ fn mixed_domain_form_agrees_with_split_form_2d_many_sensors() {
         },
         c_ref_m_s: None,
         grid,
-    };
-    compare_cpu_forms("2D, many sensors", &sim);
+    }
 }
 
 #[test]
-fn mixed_domain_form_agrees_with_split_form_1d() {
+fn mixed_domain_form_agrees_with_split_form_2d_many_sensors() {
+    compare_cpu_forms("2D, many sensors", &mixed_2d_many_sensors());
+}
+
+fn mixed_1d() -> Simulation {
     let n = 64;
     let grid = Grid::new(&[n], &[1e-4]).unwrap();
     let p0 = ball(&grid, [30.0, 0.0, 0.0], 3.0, 1.0);
-    let sim = Simulation {
+    Simulation {
         medium: water(),
         pml: Pml::kwave_default(1),
         time: TimeSpec {
@@ -630,18 +644,21 @@ fn mixed_domain_form_agrees_with_split_form_1d() {
         },
         c_ref_m_s: None,
         grid,
-    };
-    compare_cpu_forms("1D", &sim);
+    }
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_1d() {
+    compare_cpu_forms("1D", &mixed_1d());
 }
 
 /// Odd sizes on every axis (no Nyquist planes), PML outside, many sensors and whole-grid
 /// extremes: p is formed on the grid.
-#[test]
-fn mixed_domain_form_agrees_with_split_form_3d_odd_outside_pml() {
+fn mixed_3d_odd_outside_pml() -> Simulation {
     let (nx, ny, nz) = (21, 25, 15);
     let grid = Grid::new(&[nx, ny, nz], &[1e-4; 3]).unwrap();
     let p0 = ball(&grid, [9.0, 13.0, 7.0], 3.0, 1.0);
-    let sim = Simulation {
+    Simulation {
         medium: water(),
         pml: Pml {
             size: [5, 4, 6],
@@ -669,8 +686,12 @@ fn mixed_domain_form_agrees_with_split_form_3d_odd_outside_pml() {
         },
         c_ref_m_s: None,
         grid,
-    };
-    compare_cpu_forms("3D odd, outside PML", &sim);
+    }
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_3d_odd_outside_pml() {
+    compare_cpu_forms("3D odd, outside PML", &mixed_3d_odd_outside_pml());
 }
 
 /// A homogeneous medium driven by an additive pressure source (a tone burst on a disc of
@@ -679,7 +700,7 @@ fn pressure_source_scene(ndim: usize, mode: SourceMode) -> Simulation {
     let shape = if ndim == 3 {
         vec![30, 28, 25]
     } else {
-        vec![50, 44]
+        vec![50, 42]
     };
     let grid = Grid::new(&shape, &vec![1e-4; ndim]).unwrap();
     let points: Vec<usize> = (0..grid.num_points())
@@ -758,49 +779,51 @@ fn pressure_source_scene(ndim: usize, mode: SourceMode) -> Simulation {
 
 #[test]
 fn mixed_domain_form_agrees_with_split_form_3d_corrected_pressure_source() {
-    compare_cpu_forms(
-        "3D, additive source",
-        &pressure_source_scene(3, SourceMode::Additive),
-    );
+    compare_cpu_forms("3D, additive source", &mixed_3d_corrected_source());
 }
 
 #[test]
 fn mixed_domain_form_agrees_with_split_form_2d_uncorrected_pressure_source() {
     compare_cpu_forms(
         "2D, additive source without correction",
-        &pressure_source_scene(2, SourceMode::AdditiveNoCorrection),
+        &mixed_2d_uncorrected_source(),
     );
+}
+
+fn power_law(mut sim: Simulation, y: f64) -> Simulation {
+    sim.medium.absorption = Some(Absorption {
+        alpha_coeff_db: Property::Uniform(3.0),
+        alpha_power: y,
+        stokes: false,
+    });
+    sim
+}
+
+fn mixed_3d_power_law() -> Simulation {
+    power_law(homogeneous_mixed_3d(false), 1.5)
+}
+
+fn mixed_2d_power_law_source() -> Simulation {
+    power_law(pressure_source_scene(2, SourceMode::Additive), 1.2)
 }
 
 /// Homogeneous power-law absorption (the tau and eta terms in k-Space), 3D p0 and 2D with an
 /// additive source.
 #[test]
 fn mixed_domain_form_agrees_with_split_form_power_law_absorption() {
-    let absorbing = |mut sim: Simulation, y: f64| {
-        sim.medium.absorption = Some(Absorption {
-            alpha_coeff_db: Property::Uniform(3.0),
-            alpha_power: y,
-            stokes: false,
-        });
-        sim
-    };
-    compare_cpu_forms(
-        "3D, power-law absorption",
-        &absorbing(homogeneous_mixed_3d(false), 1.5),
-    );
+    compare_cpu_forms("3D, power-law absorption", &mixed_3d_power_law());
     compare_cpu_forms(
         "2D, power-law absorption, additive source",
-        &absorbing(pressure_source_scene(2, SourceMode::Additive), 1.2),
+        &mixed_2d_power_law_source(),
     );
 }
 
 /// Homogeneous Stokes absorption (y = 2) in 1D.
-#[test]
-fn mixed_domain_form_agrees_with_split_form_stokes_absorption() {
+fn mixed_1d_stokes() -> Simulation {
     let n = 96;
     let grid = Grid::new(&[n], &[5e-5]).unwrap();
     let p0 = ball(&grid, [40.0, 0.0, 0.0], 4.0, 1.0);
-    let sim = Simulation {
+    Simulation {
         medium: Medium {
             absorption: Some(Absorption {
                 alpha_coeff_db: Property::Uniform(5.0),
@@ -830,6 +853,75 @@ fn mixed_domain_form_agrees_with_split_form_stokes_absorption() {
         },
         c_ref_m_s: None,
         grid,
-    };
-    compare_cpu_forms("1D, Stokes absorption", &sim);
+    }
+}
+
+#[test]
+fn mixed_domain_form_agrees_with_split_form_stokes_absorption() {
+    compare_cpu_forms("1D, Stokes absorption", &mixed_1d_stokes());
+}
+
+fn mixed_3d_sensors() -> Simulation {
+    homogeneous_mixed_3d(false)
+}
+
+fn mixed_3d_whole_grid() -> Simulation {
+    homogeneous_mixed_3d(true)
+}
+
+fn mixed_3d_corrected_source() -> Simulation {
+    pressure_source_scene(3, SourceMode::Additive)
+}
+
+fn mixed_2d_uncorrected_source() -> Simulation {
+    pressure_source_scene(2, SourceMode::AdditiveNoCorrection)
+}
+
+/// The scenes of the mixed-domain form, for the GPU backends' mixed-domain steppers.
+const MIXED_SCENES: [Scene; 10] = [
+    ("mixed 3D, sensors", mixed_3d_sensors),
+    ("mixed 3D, whole grid", mixed_3d_whole_grid),
+    ("mixed 2D, many sensors", mixed_2d_many_sensors),
+    ("mixed 1D", mixed_1d),
+    ("mixed 3D odd, outside PML", mixed_3d_odd_outside_pml),
+    ("mixed 3D, corrected source", mixed_3d_corrected_source),
+    ("mixed 2D, uncorrected source", mixed_2d_uncorrected_source),
+    ("mixed 3D, power-law absorption", mixed_3d_power_law),
+    (
+        "mixed 2D, power-law absorption, source",
+        mixed_2d_power_law_source,
+    ),
+    ("mixed 1D, Stokes absorption", mixed_1d_stokes),
+];
+
+/// The mixed-domain scenes on `device` against the CPU (which runs them in the mixed-domain
+/// form too). A scene the device's mixed-domain stepper cannot take (odd nx) runs in the
+/// split form there, and says so; the eight others must run in the mixed-domain form.
+fn check_mixed_on(device: DeviceKind) {
+    let mut mixed_runs = 0;
+    for (name, scene) in MIXED_SCENES {
+        let sim = scene();
+        let plan = Plan::new(&sim, 2).unwrap();
+        eprintln!("{name} on {device}: {}", plan.step_description(device));
+        if compare(name, &sim, device).is_none() {
+            return;
+        }
+        if plan.step_form(device) == StepForm::MixedDomain {
+            mixed_runs += 1;
+        }
+    }
+    assert!(
+        mixed_runs >= 8,
+        "{device} ran only {mixed_runs} of the mixed-domain scenes in the mixed-domain form"
+    );
+}
+
+#[test]
+fn wgsl_mixed_domain_stepper_agrees_with_the_cpu() {
+    check_mixed_on(DeviceKind::Wgpu);
+}
+
+#[test]
+fn cuda_mixed_domain_stepper_agrees_with_the_cpu() {
+    check_mixed_on(DeviceKind::Cuda);
 }

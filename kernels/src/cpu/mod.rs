@@ -14,6 +14,7 @@ mod updates;
 use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::DeviceError;
 use crate::setup::AcousticSetup;
+use crate::step_form::StepForm;
 use engine::Engine;
 use kspace_tables::KSpaceTables;
 use plane_index::PlaneIndex;
@@ -25,42 +26,12 @@ pub fn spectral_buffers_needed(setup: &AcousticSetup) -> usize {
     setup.field_spectra() + setup.corrected_source_count()
 }
 
-/// The two forms of the CPU step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CpuStepForm {
-    /// The catalogue sequence of `step.rs` (`CpuAcoustic`): any medium, source and record.
-    Split,
-    /// `mixed::MixedDomainCpu`: homogeneous linear media (lossless or absorbing) whose only
-    /// time-varying source is an additive pressure source, in fewer transforms.
-    MixedDomain,
-}
-
-impl CpuStepForm {
-    /// The form the CPU runs `setup` in: the mixed domain wherever it applies.
-    pub fn for_setup(setup: &AcousticSetup) -> Self {
-        if mixed::unsupported_reason(setup).is_none() {
-            CpuStepForm::MixedDomain
-        } else {
-            CpuStepForm::Split
-        }
-    }
-
-    /// What `ferrowave check` says about the form chosen for `setup`.
-    pub fn describe(self, setup: &AcousticSetup) -> String {
-        match (self, mixed::unsupported_reason(setup)) {
-            (CpuStepForm::MixedDomain, _) => "mixed-domain (homogeneous, linear)".into(),
-            (CpuStepForm::Split, Some(reason)) => format!("split ({reason})"),
-            (CpuStepForm::Split, None) => "split (asked for)".into(),
-        }
-    }
-}
-
 /// Bytes the CPU stepper of `form` will allocate for `setup` with `threads` workers, without
 /// allocating: used to refuse runs that would not fit before anything is allocated.
-pub fn estimate_bytes(setup: &AcousticSetup, threads: usize, form: CpuStepForm) -> usize {
+pub fn estimate_bytes(setup: &AcousticSetup, threads: usize, form: StepForm) -> usize {
     match form {
-        CpuStepForm::Split => split_estimate_bytes(setup, threads),
-        CpuStepForm::MixedDomain => mixed::estimate_bytes(setup, threads),
+        StepForm::Split => split_estimate_bytes(setup, threads),
+        StepForm::MixedDomain => mixed::estimate_bytes(setup, threads),
     }
 }
 

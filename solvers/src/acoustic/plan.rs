@@ -7,10 +7,11 @@ use super::non_staggered::NonStaggered;
 use super::recorder::Recorder;
 use super::sources::{self, Target};
 use super::{materials, memory, pml, stability};
-use ferrowave_kernels::cpu::{estimate_bytes, CpuStepForm};
-use ferrowave_kernels::device::gpu_acoustic_bytes;
+use ferrowave_kernels::cpu::estimate_bytes;
+use ferrowave_kernels::device::{gpu_acoustic_bytes, gpu_mixed_domain_bytes};
 use ferrowave_kernels::setup::{AcousticSetup, Extremes};
 use ferrowave_kernels::DeviceKind;
+use ferrowave_kernels::StepForm;
 
 /// What `ferrowave check` prints and result files carry.
 #[derive(Clone, Debug)]
@@ -39,7 +40,7 @@ pub struct PlanSummary {
     /// The CW frequency and window, when CW amplitude and phase are recorded.
     pub cw: Option<ContinuousWave>,
     pub threads: usize,
-    /// The form of the step on the CPU, and why (`CpuStepForm::describe`).
+    /// The form of the step on the CPU, and why (`StepForm::describe`).
     pub cpu_step: String,
     /// Estimated peak memory of the run on the CPU, bytes.
     pub memory_bytes: u64,
@@ -53,8 +54,8 @@ pub struct Plan {
     pub(crate) record: Record,
     pub(crate) record_start: usize,
     pub(crate) sources_end: usize,
-    /// The form of the step on the CPU.
-    pub(crate) cpu_form: CpuStepForm,
+    /// Run the split form even where the mixed-domain form applies.
+    pub(crate) split_forced: bool,
     /// Host memory of the recording, and of the p0 smoothing (which peaks before the run).
     recording_bytes: u64,
     smoothing_bytes: u64,
@@ -68,7 +69,7 @@ pub struct Plan {
 fn cpu_memory_bytes(
     setup: &AcousticSetup,
     threads: usize,
-    form: CpuStepForm,
+    form: StepForm,
     recording_bytes: u64,
     smoothing_bytes: u64,
 ) -> u64 {
@@ -382,7 +383,7 @@ impl Plan {
             ndim,
         ) + NonStaggered::estimate_bytes(sensor.points.len(), map.shape)
             + finals) as u64;
-        let cpu_form = CpuStepForm::for_setup(&setup);
+        let cpu_form = StepForm::for_setup(&setup, DeviceKind::Cpu);
         let smoothing = if sources.smooth_initial_pressure && sources.initial_pressure.is_some() {
             SMOOTHING_BYTES_PER_POINT * points as u64
         } else {
@@ -420,7 +421,7 @@ impl Plan {
             record_start_step: sensor.record_start_step,
             cw: record.cw.clone(),
             threads,
-            cpu_step: cpu_form.describe(&setup),
+            cpu_step: cpu_form.describe(&setup, DeviceKind::Cpu),
             memory_bytes,
         };
         Ok(Self {
@@ -430,7 +431,7 @@ impl Plan {
             record: record.clone(),
             record_start: sensor.record_start_step,
             sources_end,
-            cpu_form,
+            split_forced: false,
             recording_bytes,
             smoothing_bytes: smoothing,
             gpu_host_bytes,
@@ -438,18 +439,31 @@ impl Plan {
         })
     }
 
-    /// Runs the CPU in the split form even where the mixed-domain form applies (to compare
-    /// the two).
+    /// Runs the split form even where the mixed-domain form applies (to compare the two).
     pub fn force_split_form(&mut self) {
-        self.cpu_form = CpuStepForm::Split;
-        self.summary.cpu_step = self.cpu_form.describe(&self.setup);
+        self.split_forced = true;
+        self.summary.cpu_step = self.step_description(DeviceKind::Cpu);
         self.summary.memory_bytes = cpu_memory_bytes(
             &self.setup,
             self.summary.threads,
-            self.cpu_form,
+            StepForm::Split,
             self.recording_bytes,
             self.smoothing_bytes,
         );
+    }
+
+    /// The form of the step on `device`.
+    pub fn step_form(&self, device: DeviceKind) -> StepForm {
+        if self.split_forced {
+            StepForm::Split
+        } else {
+            StepForm::for_setup(&self.setup, device)
+        }
+    }
+
+    /// The form of the step on `device`, and why: the `step` line of `check` and `run`.
+    pub fn step_description(&self, device: DeviceKind) -> String {
+        self.step_form(device).describe(&self.setup, device)
     }
 
     pub fn summary(&self) -> &PlanSummary {
@@ -476,7 +490,10 @@ impl Plan {
 
     /// Device memory the backend of GPU `device` would allocate (the CUDA context aside).
     pub fn device_bytes(&self, device: DeviceKind) -> Result<u64, SolverError> {
-        Ok(gpu_acoustic_bytes(device, &self.setup)?)
+        Ok(match self.step_form(device) {
+            StepForm::Split => gpu_acoustic_bytes(device, &self.setup)?,
+            StepForm::MixedDomain => gpu_mixed_domain_bytes(device, &self.setup)?,
+        })
     }
 
     /// Refuses a run on `device` that would not fit in host memory. The GPU backends check

@@ -9,9 +9,9 @@ use super::smoothing::smooth_like_kwave;
 use super::stability::Watch;
 use super::step::{Schedule, Stepper};
 use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
-use ferrowave_kernels::cpu::{flush_subnormals_to_zero, CpuAcoustic, CpuStepForm};
-use ferrowave_kernels::device::open_gpu_acoustic;
-use ferrowave_kernels::{DeviceKind, Samples, WholeGrid};
+use ferrowave_kernels::cpu::{flush_subnormals_to_zero, CpuAcoustic};
+use ferrowave_kernels::device::{open_gpu_acoustic, open_gpu_mixed_domain};
+use ferrowave_kernels::{DeviceKind, Samples, StepForm, WholeGrid};
 use ndarray::{IxDyn, ShapeBuilder};
 use std::time::Instant;
 
@@ -64,6 +64,7 @@ impl Plan {
         threads: usize,
     ) -> Result<(SensorData, RunStats), SolverError> {
         let started = Instant::now();
+        let form = self.step_form(device);
         let steps = self.summary().steps;
         let dt = self.summary().dt_s;
         let Plan {
@@ -73,7 +74,6 @@ impl Plan {
             record,
             record_start,
             sources_end,
-            cpu_form,
             ..
         } = self;
         if smooth_initial_pressure {
@@ -94,18 +94,21 @@ impl Plan {
         let mut non_staggered = record
             .u_non_staggered
             .then(|| NonStaggered::new(&setup.sensor_points, setup.shape, setup.spacing, ndim));
-        let mut stepper = match (device, cpu_form) {
-            (DeviceKind::Cpu, CpuStepForm::MixedDomain) => Stepper::MixedDomain(
+        let mut stepper = match (device, form) {
+            (DeviceKind::Cpu, StepForm::MixedDomain) => Stepper::MixedDomain(
                 Box::new(
                     MixedDomainCpu::new(setup)
                         .expect("the plan chose the mixed-domain form for this setup"),
                 ),
                 ndim,
             ),
-            (DeviceKind::Cpu, CpuStepForm::Split) => {
+            (DeviceKind::Cpu, StepForm::Split) => {
                 Stepper::Split(Box::new(CpuAcoustic::new(setup)), schedule)
             }
-            (gpu, _) => Stepper::Split(open_gpu_acoustic(gpu, setup)?, schedule),
+            (gpu, StepForm::MixedDomain) => {
+                Stepper::MixedDomain(open_gpu_mixed_domain(gpu, setup)?, ndim)
+            }
+            (gpu, StepForm::Split) => Stepper::Split(open_gpu_acoustic(gpu, setup)?, schedule),
         };
         // The non-staggered shift reads grid lines of u after each step, so samples are
         // taken every step then.

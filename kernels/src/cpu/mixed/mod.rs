@@ -17,12 +17,13 @@
 //! over three axes, the work of four 3D transforms against the split form's (and k-Wave's)
 //! ten, and three passes over memory. Layouts: `layout.rs`.
 
-mod layout;
+// Layout, symmetry and tables are shared with the GPU mixed-domain steppers.
+pub(crate) mod layout;
 mod passes;
 mod pointwise;
 mod sensors;
-mod symmetry;
-mod tables;
+pub(crate) mod symmetry;
+pub(crate) mod tables;
 
 use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, WholeGrid};
 use crate::cpu::shared::SharedMut;
@@ -73,14 +74,14 @@ pub fn unsupported_reason(setup: &AcousticSetup) -> Option<&'static str> {
 
 /// Whether p is formed on the grid each step (whole-grid records, many sensors, absorption,
 /// whose terms are not local) rather than summed at the sensors in the passes.
-fn forms_grid_pressure(setup: &AcousticSetup) -> bool {
+pub(crate) fn forms_grid_pressure(setup: &AcousticSetup) -> bool {
     absorbing(setup)
         || setup.keep_pressure_field
         || setup.whole_grid_extremes.pressure
         || setup.sensor_points.len() > MAX_SPECTRAL_SENSORS
 }
 
-fn absorbing(setup: &AcousticSetup) -> bool {
+pub(crate) fn absorbing(setup: &AcousticSetup) -> bool {
     setup.absorption.is_some() || setup.stokes.is_some()
 }
 

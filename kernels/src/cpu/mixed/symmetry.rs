@@ -76,6 +76,18 @@ impl ConjugatePairs {
         self.pairs.len() * 16
     }
 
+    #[cfg_attr(not(any(feature = "cuda", feature = "wgpu")), allow(dead_code))]
+    /// The pairs of line starts (equal for a line that is its own partner).
+    pub fn line_pairs(&self) -> &[(usize, usize)] {
+        &self.pairs
+    }
+
+    #[cfg_attr(not(any(feature = "cuda", feature = "wgpu")), allow(dead_code))]
+    /// Values per line.
+    pub fn line_len(&self) -> usize {
+        self.len
+    }
+
     /// Replaces each pair (a, b) by (s, conj s) with s = (a + conj b) / 2 (a line that is its
     /// own partner keeps its real part).
     pub fn restore(&self, data: &mut [Complex32]) {
