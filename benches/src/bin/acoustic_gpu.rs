@@ -1,6 +1,6 @@
 //! The GPU steppers on the issues' problem: agreement with the CPU stepper, then ms/step and
-//! device memory at 128³, 256³, 384³ (homogeneous, lossless, PML inside) and a heterogeneous
-//! absorbing 256³ case.
+//! device memory at 128³, 256³, 384³ (homogeneous, lossless, PML inside: in the mixed-domain
+//! form, and in the split form for comparison) and a heterogeneous absorbing 256³ case (split).
 //!
 //! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [SIZE ...]
 //! (default: every GPU backend built in, sizes 128 256 384). Build with
@@ -8,7 +8,7 @@
 
 use ferrowave_benches::{heterogeneous_absorbing, problem, Timer};
 use ferrowave_kernels::device::list_gpus;
-use ferrowave_kernels::DeviceKind;
+use ferrowave_kernels::{DeviceKind, StepForm};
 use ferrowave_solvers::acoustic::*;
 
 const WARMUP: usize = 10;
@@ -22,19 +22,34 @@ fn relative_l2(a: &[f32], b: &[f32]) -> f64 {
     (d / n.max(f64::MIN_POSITIVE)).sqrt()
 }
 
+/// The plan of `sim`, in the split form when `split`.
+fn plan(sim: &Simulation, threads: usize, split: bool) -> Result<Plan, SolverError> {
+    let mut plan = Plan::new(sim, threads)?;
+    if split {
+        plan.force_split_form();
+    }
+    Ok(plan)
+}
+
 /// Relative L2 of the sensor pressure of `sim` on `device` against the CPU.
-fn agreement(sim: &Simulation, device: DeviceKind) -> Result<f64, SolverError> {
+fn agreement(sim: &Simulation, device: DeviceKind, split: bool) -> Result<f64, SolverError> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let cpu = Plan::new(sim, threads)?.run(&mut ())?.0;
-    let gpu = Plan::new(sim, threads)?.run_on(device, &mut ())?.0;
+    let gpu = plan(sim, threads, split)?.run_on(device, &mut ())?.0;
     let series = |d: &SensorData| d.p.as_ref().expect("p recorded").iter().copied().collect();
     let (a, b): (Vec<f32>, Vec<f32>) = (series(&cpu), series(&gpu));
     Ok(relative_l2(&a, &b))
 }
 
-/// (ms/step, device MiB allocated, device MiB estimated).
-fn time(sim: Simulation, device: DeviceKind, steps: usize) -> Result<(f64, f64, f64), SolverError> {
-    let plan = Plan::new(&sim, 1)?;
+/// (form of the step, ms/step, device MiB allocated, device MiB estimated).
+fn time(
+    sim: Simulation,
+    device: DeviceKind,
+    steps: usize,
+    split: bool,
+) -> Result<(StepForm, f64, f64, f64), SolverError> {
+    let plan = plan(&sim, 1, split)?;
+    let form = plan.step_form(device);
     let estimate = plan.device_bytes(device)? as f64 / (1024.0 * 1024.0);
     let mut timer = Timer {
         start: None,
@@ -43,11 +58,15 @@ fn time(sim: Simulation, device: DeviceKind, steps: usize) -> Result<(f64, f64, 
     let (_, stats) = plan.run_on(device, &mut timer)?;
     let elapsed = timer.start.expect("timer started").elapsed().as_secs_f64();
     Ok((
+        form,
         1e3 * elapsed / (steps - WARMUP) as f64,
         stats.bytes_allocated as f64 / (1024.0 * 1024.0),
         estimate,
     ))
 }
+
+/// A timed case: label, scene builder (size, steps), size, steps, split form forced.
+type Case = (String, fn(usize, usize) -> Simulation, usize, usize, bool);
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -85,14 +104,16 @@ fn main() {
             }
         };
         println!("== {device} on {name}");
-        for (label, sim) in [
-            ("homogeneous 64³, 120 steps", problem(64, 120)),
+        for (label, sim, split) in [
+            ("homogeneous 64³, 120 steps", problem(64, 120), false),
+            ("homogeneous 64³, 120 steps, split", problem(64, 120), true),
             (
                 "heterogeneous absorbing 64³, 120 steps",
                 heterogeneous_absorbing(64, 120),
+                true,
             ),
         ] {
-            match agreement(&sim, device) {
+            match agreement(&sim, device, split) {
                 Ok(e) => {
                     let verdict = if e <= 1e-5 { "ok" } else { "FAILED" };
                     failed |= e > 1e-5;
@@ -105,26 +126,32 @@ fn main() {
             }
         }
         println!(
-            "{:>28} {:>6} {:>9} {:>12} {:>12}",
-            "case", "steps", "ms/step", "device MiB", "estimate MiB"
+            "{:>28} {:>12} {:>6} {:>9} {:>12} {:>12}",
+            "case", "form", "steps", "ms/step", "device MiB", "estimate MiB"
         );
-        let mut cases: Vec<(String, Simulation, usize)> = sizes
-            .iter()
-            .map(|&n| {
-                let s = steps.unwrap_or(if n >= 384 { 60 } else { 200 });
-                (format!("homogeneous lossless {n}³"), problem(n, s), s)
-            })
-            .collect();
+        let mut cases: Vec<Case> = Vec::new();
+        for &n in &sizes {
+            let s = steps.unwrap_or(if n >= 384 { 60 } else { 200 });
+            for split in [false, true] {
+                cases.push((format!("homogeneous lossless {n}³"), problem, n, s, split));
+            }
+        }
         let s = steps.unwrap_or(100);
         cases.push((
             "heterogeneous absorbing 256³".into(),
-            heterogeneous_absorbing(256, s),
+            heterogeneous_absorbing,
+            256,
             s,
+            true,
         ));
-        for (label, sim, s) in cases {
-            match time(sim, device, s) {
-                Ok((ms, mib, estimate)) => println!(
-                    "{label:>28} {:>6} {ms:>9.3} {mib:>12.0} {estimate:>12.0}",
+        for (label, scene, n, s, split) in cases {
+            match time(scene(n, s), device, s, split) {
+                Ok((form, ms, mib, estimate)) => println!(
+                    "{label:>28} {:>12} {:>6} {ms:>9.3} {mib:>12.0} {estimate:>12.0}",
+                    match form {
+                        StepForm::MixedDomain => "mixed-domain",
+                        StepForm::Split => "split",
+                    },
                     s - WARMUP
                 ),
                 Err(e) => {
