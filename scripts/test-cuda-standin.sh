@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the CUDA backend's agreement tests on a CPU stand-in for the GPU (no NVIDIA hardware
 # needed): the real NVRTC (from the nvidia-cuda-nvrtc-cu12 wheel on PyPI) compiles
-# kernels/cuda/acoustic.cu, and kernels/tests/cuda_standin/standin.cpp stands in for libcuda
-# and libcufft, running the same kernels as C++. CI runs this; on a machine with a GPU, run
+# kernels/cuda/acoustic.cu and mixed.cu, and kernels/tests/cuda_standin/standin.cpp stands in
+# for libcuda and libcufft, running the same kernels as C++ (threads of synchronising kernels
+# as fibers). CI runs this; on a machine with a GPU, run
 # the real tests instead (benches/gpu/check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,5 +21,6 @@ g++ -O2 -std=c++17 -shared -fPIC -w \
 ln -sf libstandin.so "$work/libcuda.so"
 ln -sf libstandin.so "$work/libcufft.so"
 export LD_LIBRARY_PATH="$PWD/$work:$PWD/$work/nvrtc/nvidia/cuda_nvrtc/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-cargo test -p ferrowave-kernels --all-features --test cuda_kernels_compile --test cuda_backend -- --nocapture
+cargo test -p ferrowave-kernels --all-features --test cuda_kernels_compile --test cuda_backend \
+    --test cuda_mixed -- --nocapture
 cargo test -p ferrowave-solvers --all-features --test backend_agreement cuda -- --nocapture

@@ -202,7 +202,19 @@ pub fn gpu_mixed_domain_unsupported(
     setup: &crate::setup::AcousticSetup,
 ) -> Option<String> {
     let _ = setup;
-    Some(format!("the {kind} backend runs the split form only"))
+    match kind {
+        DeviceKind::Cpu => Some("the CPU is not a GPU".into()),
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda => crate::cuda::mixed_domain_unsupported(setup),
+        #[cfg(feature = "wgpu")]
+        DeviceKind::Wgpu => crate::wgpu::mixed_domain_unsupported(setup),
+        #[allow(unreachable_patterns)]
+        other if other.compiled_in() => {
+            Some(format!("the {other} backend runs the split form only"))
+        }
+        #[allow(unreachable_patterns)]
+        other => Some(format!("the {other} backend is not built in")),
+    }
 }
 
 /// Device memory the mixed-domain stepper of GPU `kind` would allocate for `setup`.
@@ -210,7 +222,14 @@ pub fn gpu_mixed_domain_bytes(
     kind: DeviceKind,
     setup: &crate::setup::AcousticSetup,
 ) -> Result<u64, DeviceError> {
-    Err(mixed_domain_refusal(kind, setup))
+    match kind {
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda => Ok(crate::cuda::estimate_mixed_domain_bytes(setup)),
+        #[cfg(feature = "wgpu")]
+        DeviceKind::Wgpu => Ok(crate::wgpu::estimate_mixed_domain_bytes(setup)),
+        #[allow(unreachable_patterns)]
+        other => Err(mixed_domain_refusal(other, setup)),
+    }
 }
 
 /// Opens the mixed-domain stepper of GPU `kind` for `setup` (`step_form::split_reason` must
@@ -219,10 +238,21 @@ pub fn open_gpu_mixed_domain(
     kind: DeviceKind,
     setup: crate::setup::AcousticSetup,
 ) -> Result<Box<dyn crate::MixedDomainBackend>, DeviceError> {
-    Err(mixed_domain_refusal(kind, &setup))
+    match kind {
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda => Ok(Box::new(crate::cuda::MixedDomainCuda::new(setup)?)),
+        #[cfg(feature = "wgpu")]
+        DeviceKind::Wgpu => Ok(Box::new(crate::wgpu::MixedDomainWgpu::new(setup)?)),
+        #[allow(unreachable_patterns)]
+        other => Err(mixed_domain_refusal(other, &setup)),
+    }
 }
 
+/// The refusal of a backend without a mixed-domain stepper for `setup`.
 fn mixed_domain_refusal(kind: DeviceKind, setup: &crate::setup::AcousticSetup) -> DeviceError {
+    if !kind.compiled_in() {
+        return DeviceError::NotBuilt(kind);
+    }
     DeviceError::Unsupported {
         device: kind,
         reason: gpu_mixed_domain_unsupported(kind, setup)

@@ -1,6 +1,6 @@
 // The butterflies shared by fft.wgsl and fft_shared.wgsl (fft.rs appends this file to both):
 // hard-coded DFTs of radix 2, 3, 4, 5, 7 and 8 on the first R entries of an 8-vector, in
-// the direction `params.dir` (+1 forward, -1 inverse) of the shader they join.
+// the direction `fft_direction()` (+1 forward, -1 inverse) that the shader they join defines.
 
 fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
     return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
@@ -8,7 +8,7 @@ fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
 
 // -i*dir*z: the quarter turn of the transform's direction.
 fn rot(z: vec2<f32>) -> vec2<f32> {
-    return params.dir * vec2<f32>(z.y, -z.x);
+    return fft_direction() * vec2<f32>(z.y, -z.x);
 }
 
 fn dft2(a: array<vec2<f32>, 8>) -> array<vec2<f32>, 8> {

@@ -30,6 +30,11 @@ struct Params {
 
 const WORKGROUP: u32 = 64u;
 
+// The direction butterflies.wgsl turns in.
+fn fft_direction() -> f32 {
+    return params.dir;
+}
+
 struct Butterfly {
     base: u32,
     j: u32,

@@ -15,8 +15,8 @@
 // and stores of a tile are coalesced too. Stages are those of fft.wgsl, with the same twiddle
 // table: stage s of radix R after radices with product ns maps butterfly j (0 <= j < n/R) of
 // a line to positions (j - k) R + k + r ns, k = j mod ns. Each stage reads all its inputs into
-// registers, waits at a barrier, then writes, so one tile buffer suffices. The butterflies
-// (`dft`) are butterflies.wgsl's, which fft.rs appends.
+// registers, waits at a barrier, then writes, so one tile buffer suffices. The stages are
+// stockham_tile.wgsl's and the butterflies (`dft`) butterflies.wgsl's, which fft.rs appends.
 
 struct Params {
     // Element stride of the axis; 1 for the contiguous axis.
@@ -40,6 +40,14 @@ struct Params {
 @group(0) @binding(3) var<uniform> params: Params;
 
 const TILE_ELEMENTS: u32 = LINE_LENGTH * LINE_TILE;
+
+fn fft_direction() -> f32 {
+    return params.dir;
+}
+
+fn twiddle(at: u32) -> vec2<f32> {
+    return twiddles[at];
+}
 
 var<workgroup> tile: array<vec2<f32>, TILE_ELEMENTS>;
 
@@ -86,53 +94,7 @@ fn fft_lines(
     }
     workgroupBarrier();
 
-    var ns = 1u;
-    var twiddle_at = params.twiddle_offset;
-    for (var s = 0u; s < STAGES; s++) {
-        let radix = STAGE_RADICES[s];
-        let m = LINE_LENGTH / radix;
-        let butterflies = m * LINE_TILE;
-        var held: array<array<vec2<f32>, 8>, MAX_BUTTERFLIES>;
-        for (var q = 0u; q < MAX_BUTTERFLIES; q++) {
-            let b = thread + q * WORKGROUP_THREADS;
-            if (b < butterflies) {
-                let l = b % LINE_TILE;
-                let j = b / LINE_TILE;
-                let k = j % ns;
-                var a: array<vec2<f32>, 8>;
-                // Constant bounds (with a guard) let compilers unroll and keep a in registers.
-                for (var r = 0u; r < 8u; r++) {
-                    if (r < radix) {
-                        var x = tile[(j + r * m) * LINE_TILE + l];
-                        if (r > 0u && k > 0u) {
-                            let w = twiddles[twiddle_at + k * (radix - 1u) + r - 1u];
-                            x = cmul(x, vec2<f32>(w.x, params.dir * w.y));
-                        }
-                        a[r] = x;
-                    }
-                }
-                held[q] = dft(radix, a);
-            }
-        }
-        // Every input of the stage is read before any output overwrites it.
-        workgroupBarrier();
-        for (var q = 0u; q < MAX_BUTTERFLIES; q++) {
-            let b = thread + q * WORKGROUP_THREADS;
-            if (b < butterflies) {
-                let l = b % LINE_TILE;
-                let j = b / LINE_TILE;
-                let k = j % ns;
-                for (var r = 0u; r < 8u; r++) {
-                    if (r < radix) {
-                        tile[((j - k) * radix + k + r * ns) * LINE_TILE + l] = held[q][r];
-                    }
-                }
-            }
-        }
-        workgroupBarrier();
-        twiddle_at += ns * (radix - 1u);
-        ns *= radix;
-    }
+    stockham_tile(thread, params.twiddle_offset);
 
     for (var t = thread; t < TILE_ELEMENTS; t += WORKGROUP_THREADS) {
         let e = element(first_line, t);

@@ -62,7 +62,7 @@ impl DeviceSource {
 
 /// Marks every point that a later point of the same index overwrites with `SKIP_POINT`, so
 /// that threads writing values in parallel leave the last one, as the CPU's sequential loop.
-fn skip_overwritten_points(indices: &mut [u32]) {
+pub(super) fn skip_overwritten_points(indices: &mut [u32]) {
     let mut seen = std::collections::HashSet::new();
     for index in indices.iter_mut().rev() {
         if !seen.insert(*index) {

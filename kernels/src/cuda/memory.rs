@@ -57,10 +57,14 @@ fn source_bytes(source: &Option<PointSource>) -> usize {
 }
 
 /// cuFFT's work area as estimated without planning: one half spectrum (multi-dimensional
-/// transforms need at most about one copy of the data; powers of two often need none).
+/// transforms need at most about one copy of the data; powers of two often need none), and at
+/// least `MIN_FFT_WORK_BYTES`, since plans of small grids take a work area of their own.
 pub fn fft_work_estimate(setup: &AcousticSetup) -> usize {
-    Sizes::new(setup).spectrum * 8
+    (Sizes::new(setup).spectrum * 8).max(MIN_FFT_WORK_BYTES)
 }
+
+/// The least work area counted for a cuFFT plan.
+const MIN_FFT_WORK_BYTES: usize = 1 << 20;
 
 /// Bytes of every allocation but cuFFT's work area.
 pub fn bytes_without_fft(setup: &AcousticSetup) -> usize {
@@ -181,6 +185,28 @@ impl DeviceMemory {
                 .map_err(|e| failed("upload to the device", e))?;
         }
         Ok(address)
+    }
+
+    /// Copies `data` to device address `address` (an allocation of this arena with room for
+    /// it), and waits for the copy.
+    pub fn write<T: Copy>(&self, address: u64, data: &[T]) -> Result<(), DeviceError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: the callers' contract: `address` holds size_of_val(data) bytes; synchronised
+        // before `data` can go away.
+        unsafe { result::memcpy_htod_async(address, data, self.stream.cu_stream()) }
+            .map_err(|e| failed("upload to the device", e))?;
+        self.stream
+            .synchronize()
+            .map_err(|e| failed("upload to the device", e))
+    }
+
+    /// Copies `bytes` bytes from `source` to `destination`, in stream order.
+    pub fn copy(&self, destination: u64, source: u64, bytes: usize) -> Result<(), DeviceError> {
+        // SAFETY: both are allocations of this arena of at least `bytes` bytes.
+        unsafe { result::memcpy_dtod_async(destination, source, bytes, self.stream.cu_stream()) }
+            .map_err(|e| failed("device copy", e))
     }
 
     /// Copies `out.len()` values from device address `address` into `out`.

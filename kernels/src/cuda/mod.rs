@@ -13,17 +13,24 @@
 //! (gradient 1 + 3, velocity 4 per axis, divergence 3 + 3, density 3 + 3 + 3 + 1).
 //! Memory: u_i and rho_i (24 B/point), ndim half spectra (8 (nx/2+1)/nx B/point each),
 //! cuFFT's work area, coefficient maps (4 B/point each, none when uniform), small tables.
+//!
+//! `MixedDomainCuda` (mixed/) runs the mixed-domain form of the step for homogeneous linear
+//! media: one shared-memory kernel per axis pass (kernels/cuda/mixed.cu).
 
 mod backend;
 mod driver;
 mod fft;
 mod memory;
+mod mixed;
 mod params;
 mod program;
 
 pub use backend::CudaAcoustic;
 pub use driver::devices;
 pub use memory::estimate_device_bytes;
+pub use mixed::{
+    compile_mixed_kernels, estimate_mixed_domain_bytes, mixed_domain_unsupported, MixedDomainCuda,
+};
 
 /// Compiles kernels/cuda/acoustic.cu with NVRTC without a device, for tests and diagnostics:
 /// to native code for compute capability `major.minor` and to PTX. `Unavailable` when libnvrtc

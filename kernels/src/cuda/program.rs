@@ -1,10 +1,13 @@
 //! The CUDA C kernels: compiled with NVRTC for the device's architecture, loaded once, and
-//! launched on the backend's stream with the run's `Scene` and the call's `Launch`.
+//! launched on the backend's stream (acoustic.cu's with the run's `Scene` and the call's
+//! `Launch`; the mixed-domain kernels with their own argument structs).
 
 use super::driver::failed;
 use super::params::{layout_defines, Launch, Scene};
 use crate::device::DeviceError;
-use cudarc::driver::{CudaContext, CudaFunction, CudaStream, LaunchConfig, PushKernelArg};
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaModule, CudaStream, DeviceRepr, LaunchConfig, PushKernelArg,
+};
 use cudarc::nvrtc::result as nvrtc;
 use cudarc::nvrtc::sys as nvrtc_sys;
 use cudarc::nvrtc::Ptx;
@@ -27,7 +30,7 @@ pub enum Target {
     Virtual(&'static str),
 }
 
-fn options(target: Target) -> Vec<String> {
+fn options(target: Target, defines: &[String]) -> Vec<String> {
     let arch = match target {
         Target::Native(major, minor) => format!("sm_{major}{minor}"),
         Target::Virtual(name) => name.to_string(),
@@ -38,17 +41,28 @@ fn options(target: Target) -> Vec<String> {
         format!("--gpu-architecture={arch}"),
     ];
     options.extend(layout_defines());
+    options.extend_from_slice(defines);
     options
 }
 
 /// Compiles acoustic.cu for `target`: the module image the driver loads.
 pub fn compile(target: Target) -> Result<Ptx, String> {
-    let source = CString::new(SOURCE).expect("the CUDA source has no NUL");
-    let name = CString::new("acoustic.cu").expect("no NUL");
+    compile_source(SOURCE, "acoustic.cu", target, &[])
+}
+
+/// Compiles CUDA C `source` (named `name` in messages) for `target` with extra `-D` options.
+pub fn compile_source(
+    source: &str,
+    name: &str,
+    target: Target,
+    defines: &[String],
+) -> Result<Ptx, String> {
+    let source = CString::new(source).expect("the CUDA source has no NUL");
+    let name = CString::new(name).expect("no NUL");
     let program = nvrtc::create_program(&source, Some(&name)).map_err(|e| e.to_string())?;
     // SAFETY: `program` is live until destroyed below; the buffers are sized by NVRTC.
     let image = unsafe {
-        let image = compile_program(program, target);
+        let image = compile_program(program, target, defines);
         let _ = nvrtc::destroy_program(program);
         image
     }?;
@@ -66,8 +80,9 @@ pub fn compile(target: Target) -> Result<Ptx, String> {
 unsafe fn compile_program(
     program: nvrtc_sys::nvrtcProgram,
     target: Target,
+    defines: &[String],
 ) -> Result<Vec<u8>, String> {
-    if let Err(e) = nvrtc::compile_program(program, &options(target)) {
+    if let Err(e) = nvrtc::compile_program(program, &options(target, defines)) {
         let log = nvrtc::get_program_log(program)
             .map(|log| {
                 let bytes: Vec<u8> = log.iter().map(|&c| c as u8).collect();
@@ -126,26 +141,38 @@ pub struct Kernels {
     pub fill: CudaFunction,
 }
 
+/// Compiles `source` for the device of `ctx` and loads it: native code for the device; PTX
+/// if this NVRTC does not know its architecture, or if the driver refuses the native image.
+pub fn load_module(
+    ctx: &Arc<CudaContext>,
+    source: &str,
+    name: &str,
+    defines: &[String],
+) -> Result<Arc<CudaModule>, DeviceError> {
+    let (major, minor) = ctx
+        .compute_capability()
+        .map_err(|e| failed("compute capability", e))?;
+    compile_source(source, name, Target::Native(major, minor), defines)
+        .and_then(|image| ctx.load_module(image).map_err(|e| e.to_string()))
+        .or_else(|native| {
+            compile_source(source, name, Target::Virtual(FALLBACK_ARCH), defines)
+                .and_then(|ptx| ctx.load_module(ptx).map_err(|e| e.to_string()))
+                .map_err(|ptx| format!("as sm_{major}{minor}: {native}; as PTX: {ptx}"))
+        })
+        .map_err(|e| failed(&format!("compiling and loading {name}"), e))
+}
+
+/// Kernel `name` of `module`.
+pub fn function(module: &Arc<CudaModule>, name: &str) -> Result<CudaFunction, DeviceError> {
+    module
+        .load_function(name)
+        .map_err(|e| failed(&format!("kernel {name}"), e))
+}
+
 impl Kernels {
     pub fn load(ctx: &Arc<CudaContext>) -> Result<Self, DeviceError> {
-        let (major, minor) = ctx
-            .compute_capability()
-            .map_err(|e| failed("compute capability", e))?;
-        // Native code for the device; PTX if this NVRTC does not know its architecture, or
-        // if the driver refuses the native image.
-        let module = compile(Target::Native(major, minor))
-            .and_then(|image| ctx.load_module(image).map_err(|e| e.to_string()))
-            .or_else(|native| {
-                compile(Target::Virtual(FALLBACK_ARCH))
-                    .and_then(|ptx| ctx.load_module(ptx).map_err(|e| e.to_string()))
-                    .map_err(|ptx| format!("as sm_{major}{minor}: {native}; as PTX: {ptx}"))
-            })
-            .map_err(|e| failed("compiling and loading kernels/cuda/acoustic.cu", e))?;
-        let get = |name: &str| {
-            module
-                .load_function(name)
-                .map_err(|e| failed(&format!("kernel {name}"), e))
-        };
+        let module = load_module(ctx, SOURCE, "kernels/cuda/acoustic.cu", &[])?;
+        let get = |name: &str| function(&module, name);
         Ok(Self {
             initial_pressure: get("initial_pressure")?,
             initial_velocity: get("initial_velocity")?,
@@ -202,4 +229,24 @@ pub fn launch_blocks(
     }
     .map(|_| ())
     .map_err(|e| failed("kernel launch", e))
+}
+
+/// Launches `kernel` with `config`, its one argument `args` (a struct the kernel takes by
+/// value).
+///
+/// # Safety
+/// `args` must be laid out as the kernel's parameter, and every address in it must be a live
+/// allocation sized for what the kernel touches.
+pub unsafe fn launch_with<T: DeviceRepr>(
+    stream: &CudaStream,
+    kernel: &CudaFunction,
+    config: LaunchConfig,
+    args: &T,
+) -> Result<(), DeviceError> {
+    stream
+        .launch_builder(kernel)
+        .arg(args)
+        .launch(config)
+        .map(|_| ())
+        .map_err(|e| failed("kernel launch", e))
 }

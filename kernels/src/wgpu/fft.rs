@@ -13,8 +13,11 @@ use super::{GpuError, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
 const SHARED_SHADER: &str = include_str!("../../wgsl/fft_shared.wgsl");
-/// The radix DFTs both shaders use, appended to each.
-const BUTTERFLIES: &str = include_str!("../../wgsl/butterflies.wgsl");
+/// The Stockham stages of a tile of lines in workgroup memory, appended to fft_shared.wgsl
+/// and to the mixed-domain pass kernel.
+pub(super) const STOCKHAM_TILE: &str = include_str!("../../wgsl/stockham_tile.wgsl");
+/// The radix DFTs every FFT shader uses, appended to each.
+pub(super) const BUTTERFLIES: &str = include_str!("../../wgsl/butterflies.wgsl");
 /// Most lines one workgroup of the shared-memory kernel transforms together: enough adjacent
 /// lines of a strided axis for coalesced loads, few enough to keep small transforms spread
 /// over many workgroups.
@@ -80,13 +83,14 @@ enum PassKernel {
     },
 }
 
-/// The compile-time shape of one whole-axis (shared-memory) pipeline.
+/// The compile-time shape of one whole-axis (shared-memory) pipeline; the mixed-domain pass
+/// kernels take their tiles from it too.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct SharedKernel {
-    line_length: usize,
-    line_tile: usize,
+pub(super) struct SharedKernel {
+    pub(super) line_length: usize,
+    pub(super) line_tile: usize,
     radices: Vec<usize>,
-    threads: u32,
+    pub(super) threads: u32,
     max_butterflies: usize,
     in_place: bool,
 }
@@ -94,7 +98,13 @@ struct SharedKernel {
 impl SharedKernel {
     /// The kernel for lines of `n` with `radices`, `lines` lines in all, on a device whose
     /// workgroups hold `capacity` complex values and run at most `max_threads` invocations.
-    fn new(n: usize, radices: &[usize], lines: usize, capacity: usize, max_threads: u32) -> Self {
+    pub(super) fn new(
+        n: usize,
+        radices: &[usize],
+        lines: usize,
+        capacity: usize,
+        max_threads: u32,
+    ) -> Self {
         // Largest power of two of lines that fits (a power of two keeps tile indexing cheap).
         let fit = (capacity / n).min(MAX_LINE_TILE).min(lines).max(1);
         let line_tile = 1 << fit.ilog2();
@@ -114,8 +124,8 @@ impl SharedKernel {
         }
     }
 
-    /// fft_shared.wgsl with this kernel's constants in front.
-    fn source(&self) -> String {
+    /// The constants stockham_tile.wgsl reads, as WGSL declarations.
+    pub(super) fn constants(&self) -> String {
         let radices: Vec<String> = self.radices.iter().map(|r| format!("{r}u")).collect();
         let stages = self.radices.len();
         format!(
@@ -124,14 +134,20 @@ impl SharedKernel {
              const STAGES: u32 = {stages}u;\n\
              const STAGE_RADICES = array<u32, {stages}>({});\n\
              const WORKGROUP_THREADS: u32 = {}u;\n\
-             const MAX_BUTTERFLIES: u32 = {}u;\n\
-             const IN_PLACE: bool = {};\n\
-             {SHARED_SHADER}\n{BUTTERFLIES}",
+             const MAX_BUTTERFLIES: u32 = {}u;\n",
             self.line_length,
             self.line_tile,
             radices.join(", "),
             self.threads,
             self.max_butterflies,
+        )
+    }
+
+    /// fft_shared.wgsl with this kernel's constants in front.
+    fn source(&self) -> String {
+        format!(
+            "{}const IN_PLACE: bool = {};\n{SHARED_SHADER}\n{STOCKHAM_TILE}\n{BUTTERFLIES}",
+            self.constants(),
             self.in_place,
         )
     }
@@ -148,7 +164,7 @@ fn push_params(params: &mut Vec<u32>, words: [u32; 8]) -> u32 {
 }
 
 /// Complex values one workgroup's memory holds on this device.
-fn shared_capacity(limits: &wgpu::Limits) -> usize {
+pub(super) fn shared_capacity(limits: &wgpu::Limits) -> usize {
     limits.max_compute_workgroup_storage_size as usize / COMPLEX_BYTES as usize
 }
 
@@ -852,7 +868,7 @@ pub(super) fn radices(n: usize) -> Result<Vec<usize>, GpuError> {
 
 /// Appends the twiddles of a pass of `radix` after radices with product `ns`, computed in f64 and
 /// rounded once: e^{-2πi k r / (ns radix)} for 0 <= k < ns, 1 <= r < radix, as (re, im) pairs.
-fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
+pub(super) fn push_twiddles(table: &mut Vec<f32>, ns: usize, radix: usize) {
     for k in 0..ns {
         for r in 1..radix {
             let angle = -2.0 * std::f64::consts::PI * (k * r) as f64 / (ns * radix) as f64;

@@ -19,7 +19,24 @@ pub(super) fn fft_shape(setup: &AcousticSetup) -> Vec<usize> {
 pub fn estimate_device_bytes(setup: &AcousticSetup) -> u64 {
     let layout = Layout::new(setup);
     let buffers: u64 = layout.buffers().iter().map(|(_, bytes)| bytes).sum();
-    buffers + GpuRealFft::estimate_bytes(&fft_shape(setup), Lengths::Any).unwrap_or(0)
+    buffers
+        + GpuRealFft::estimate_bytes(&fft_shape(setup), Lengths::Any).unwrap_or(0)
+        + field_staging_bytes(setup)
+}
+
+/// The staging buffer of one grid that the first whole-field read-back makes (`readback::
+/// floats`), when the run reads a field back: p_final, whole-grid extremes, u_final or the
+/// non-staggered velocity.
+fn field_staging_bytes(setup: &AcousticSetup) -> u64 {
+    let reads_fields = setup.keep_pressure_field
+        || setup.whole_grid_extremes.pressure
+        || setup.whole_grid_extremes.velocity
+        || setup.read_velocity_field;
+    if reads_fields {
+        4 * setup.num_points() as u64
+    } else {
+        0
+    }
 }
 
 /// Refuses, before anything is allocated, a run whose buffers or bindings exceed the

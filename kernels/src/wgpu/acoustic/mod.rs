@@ -7,7 +7,7 @@
 mod kernels;
 mod layout;
 mod memory;
-mod readback;
+pub(super) mod readback;
 mod updates;
 
 use super::{GpuError, GpuRealFft, InPlaceRealFftBinding, WgpuContext};

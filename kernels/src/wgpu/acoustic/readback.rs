@@ -8,7 +8,7 @@ use crate::wgpu::{GpuError, WgpuContext};
 use std::sync::Mutex;
 
 /// The error the device reported outside an error scope, if any.
-pub(super) fn reported(failure: &Mutex<Option<String>>) -> Result<(), DeviceError> {
+pub(in crate::wgpu) fn reported(failure: &Mutex<Option<String>>) -> Result<(), DeviceError> {
     let slot = failure
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -27,7 +27,7 @@ fn failed(e: &dyn std::fmt::Display) -> DeviceError {
 
 /// Waits for the submitted work, maps the first `bytes` of `staging` (MAP_READ) and hands
 /// them to `read`.
-fn map_and_read<T>(
+pub(in crate::wgpu) fn map_and_read<T>(
     context: &WgpuContext,
     failure: &Mutex<Option<String>>,
     staging: &wgpu::Buffer,
