@@ -13,6 +13,21 @@ use ferrowave_solvers::acoustic::*;
 
 const WARMUP: usize = 10;
 
+/// The H100's device copy bandwidth as the issue measured it, GB/s.
+const COPY_BANDWIDTH_GB_S: f64 = 2950.0;
+
+/// Bytes moved per grid point by one step of the lossless benchmark problem (two sensors), as
+/// counted in benches/README.md and the steppers' module docs: the split form's cuFFT share
+/// is an estimate (cuFFT's passes are not known), the others are counts.
+fn model_bytes_per_point(device: DeviceKind, form: StepForm) -> f64 {
+    match (device, form) {
+        (DeviceKind::Cuda, StepForm::MixedDomain) => 90.0,
+        (DeviceKind::Wgpu, StepForm::MixedDomain) => 88.0,
+        (DeviceKind::Cuda, StepForm::Split) => 410.0,
+        _ => 450.0,
+    }
+}
+
 fn relative_l2(a: &[f32], b: &[f32]) -> f64 {
     let (mut d, mut n) = (0.0f64, 0.0f64);
     for (&x, &y) in a.iter().zip(b) {
@@ -65,8 +80,16 @@ fn time(
     ))
 }
 
-/// A timed case: label, scene builder (size, steps), size, steps, split form forced.
-type Case = (String, fn(usize, usize) -> Simulation, usize, usize, bool);
+/// A timed case.
+struct Case {
+    label: String,
+    /// The lossless benchmark problem (else the heterogeneous absorbing one).
+    lossless: bool,
+    size: usize,
+    steps: usize,
+    /// Run the split form even where the mixed-domain form applies.
+    split: bool,
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -126,34 +149,66 @@ fn main() {
             }
         }
         println!(
-            "{:>28} {:>12} {:>6} {:>9} {:>12} {:>12}",
-            "case", "form", "steps", "ms/step", "device MiB", "estimate MiB"
+            "{:>28} {:>12} {:>6} {:>9} {:>12} {:>12} {:>7} {:>9}",
+            "case", "form", "steps", "ms/step", "device MiB", "estimate MiB", "GB/s", "× copy"
         );
         let mut cases: Vec<Case> = Vec::new();
         for &n in &sizes {
             let s = steps.unwrap_or(if n >= 384 { 60 } else { 200 });
             for split in [false, true] {
-                cases.push((format!("homogeneous lossless {n}³"), problem, n, s, split));
+                cases.push(Case {
+                    label: format!("homogeneous lossless {n}³"),
+                    lossless: true,
+                    size: n,
+                    steps: s,
+                    split,
+                });
             }
         }
         let s = steps.unwrap_or(100);
-        cases.push((
-            "heterogeneous absorbing 256³".into(),
-            heterogeneous_absorbing,
-            256,
-            s,
-            true,
-        ));
-        for (label, scene, n, s, split) in cases {
-            match time(scene(n, s), device, s, split) {
-                Ok((form, ms, mib, estimate)) => println!(
-                    "{label:>28} {:>12} {:>6} {ms:>9.3} {mib:>12.0} {estimate:>12.0}",
-                    match form {
-                        StepForm::MixedDomain => "mixed-domain",
-                        StepForm::Split => "split",
-                    },
-                    s - WARMUP
-                ),
+        cases.push(Case {
+            label: "heterogeneous absorbing 256³".into(),
+            lossless: false,
+            size: 256,
+            steps: s,
+            split: true,
+        });
+        for case in cases {
+            let Case {
+                label,
+                lossless,
+                size: n,
+                steps: s,
+                split,
+            } = case;
+            let sim = if lossless {
+                problem(n, s)
+            } else {
+                heterogeneous_absorbing(n, s)
+            };
+            match time(sim, device, s, split) {
+                Ok((form, ms, mib, estimate)) => {
+                    // Achieved bandwidth from the counted bytes (lossless problem only).
+                    let (rate, fraction) = if lossless {
+                        let gb = model_bytes_per_point(device, form) * (n * n * n) as f64 / 1e9;
+                        let rate = gb / (ms / 1e3);
+                        (
+                            format!("{rate:.0}"),
+                            format!("{:.2}", rate / COPY_BANDWIDTH_GB_S),
+                        )
+                    } else {
+                        ("–".into(), "–".into())
+                    };
+                    println!(
+                        "{label:>28} {:>12} {:>6} {ms:>9.3} {mib:>12.0} {estimate:>12.0} \
+                         {rate:>7} {fraction:>9}",
+                        match form {
+                            StepForm::MixedDomain => "mixed-domain",
+                            StepForm::Split => "split",
+                        },
+                        s - WARMUP
+                    )
+                }
                 Err(e) => {
                     failed = true;
                     println!("{label:>28}: error: {e}");
