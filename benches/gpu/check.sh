@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU device check (issue 4): the cross-backend agreement tests, then ms/step and device
-# memory of the CUDA and WGSL steppers at 128³, 256³, 384³ (homogeneous, lossless, PML inside)
-# and a heterogeneous absorbing 256³ case. Under 5 minutes on an H100.
+# memory of the CUDA and WGSL steppers at 128³, 256³, 384³ (homogeneous, lossless, PML inside;
+# mixed-domain and split forms) and a heterogeneous absorbing 256³ case, then (with nsys) the
+# CUDA kernels' share of a step. Under 5 minutes on an H100.
 #
 #   benches/gpu/check.sh               build (if cargo is here) and run
 #   benches/gpu/check.sh --build-only  build the binaries into benches/gpu/bin/ (with the
@@ -57,4 +58,13 @@ log=${OUT:+$OUT/gpu-check.log}
     "$bin/backend_agreement" --test-threads 1 --nocapture 2>&1
     echo "## timings (acoustic_gpu)"
     "$bin/acoustic_gpu" 2>&1
+    # Where the time of a CUDA step goes, kernel by kernel (both forms at 256³), when the
+    # toolkit's profiler is installed: what to optimise next, without another device session.
+    if command -v nsys >/dev/null; then
+        echo "## CUDA kernels at 256³ (nsys, 40 steps per form)"
+        report=$(mktemp -d)/steps
+        nsys profile --trace=cuda --stats=false -o "$report" \
+            "$bin/acoustic_gpu" --device cuda --timings-only --steps 40 256 >/dev/null 2>&1 &&
+            nsys stats --report cuda_gpu_kern_sum --format table "$report.nsys-rep" 2>&1 | head -40
+    fi
 } 2>&1 | tee ${log:-/dev/null}

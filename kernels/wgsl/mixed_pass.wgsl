@@ -8,7 +8,8 @@
 //   next F{p} (+)= c0^2 F_i{rho_i}                   (the x pass sets, y and z add)
 // The initial pass sets u_i = dt / (2 rho0) g and rho_i = F_i^-1{F{p0}} / (ndim c0^2 n_i).
 //
-// mixed.rs prepends the constants of stockham_tile.wgsl and AXIS, ABSORBING.
+// kernels/src/wgpu/mixed/kernels.rs prepends the constants of stockham_tile.wgsl and AXIS,
+// ABSORBING.
 //
 // Lines: x pass, line g = (kz < nzh, ky) is a whole line of nx, built from the half spectrum's
 // row (ky, kz) and the conjugate of row (-ky, -kz), and written back to both (the partner

@@ -2,8 +2,9 @@
 //! device memory at 128³, 256³, 384³ (homogeneous, lossless, PML inside: in the mixed-domain
 //! form, and in the split form for comparison) and a heterogeneous absorbing 256³ case (split).
 //!
-//! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [SIZE ...]
-//! (default: every GPU backend built in, sizes 128 256 384). Build with
+//! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [--timings-only] [SIZE ...]
+//! (default: every GPU backend built in, sizes 128 256 384; `--timings-only` skips the
+//! agreement runs and the heterogeneous case, e.g. under a profiler). Build with
 //! `--features cuda,wgpu`; benches/gpu/check.sh runs it as the device check.
 
 use ferrowave_benches::{heterogeneous_absorbing, problem, Timer};
@@ -95,6 +96,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mut devices = Vec::new();
     let mut steps = None;
+    let mut timings_only = false;
     let mut sizes = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -104,6 +106,7 @@ fn main() {
                     .expect("--device cuda|wgpu"),
             ),
             "--steps" => steps = args.next().and_then(|v| v.parse::<usize>().ok()),
+            "--timings-only" => timings_only = true,
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
     }
@@ -127,24 +130,26 @@ fn main() {
             }
         };
         println!("== {device} on {name}");
-        for (label, sim, split) in [
-            ("homogeneous 64³, 120 steps", problem(64, 120), false),
-            ("homogeneous 64³, 120 steps, split", problem(64, 120), true),
-            (
-                "heterogeneous absorbing 64³, 120 steps",
-                heterogeneous_absorbing(64, 120),
-                true,
-            ),
-        ] {
-            match agreement(&sim, device, split) {
-                Ok(e) => {
-                    let verdict = if e <= 1e-5 { "ok" } else { "FAILED" };
-                    failed |= e > 1e-5;
-                    println!("agreement with the CPU, {label}: relative L2 {e:.2e} ({verdict}, bound 1e-5)");
-                }
-                Err(e) => {
-                    failed = true;
-                    println!("agreement, {label}: error: {e}");
+        if !timings_only {
+            for (label, sim, split) in [
+                ("homogeneous 64³, 120 steps", problem(64, 120), false),
+                ("homogeneous 64³, 120 steps, split", problem(64, 120), true),
+                (
+                    "heterogeneous absorbing 64³, 120 steps",
+                    heterogeneous_absorbing(64, 120),
+                    true,
+                ),
+            ] {
+                match agreement(&sim, device, split) {
+                    Ok(e) => {
+                        let verdict = if e <= 1e-5 { "ok" } else { "FAILED" };
+                        failed |= e > 1e-5;
+                        println!("agreement with the CPU, {label}: relative L2 {e:.2e} ({verdict}, bound 1e-5)");
+                    }
+                    Err(e) => {
+                        failed = true;
+                        println!("agreement, {label}: error: {e}");
+                    }
                 }
             }
         }
@@ -166,14 +171,14 @@ fn main() {
             }
         }
         let s = steps.unwrap_or(100);
-        cases.push(Case {
+        let heterogeneous = (!timings_only).then_some(Case {
             label: "heterogeneous absorbing 256³".into(),
             lossless: false,
             size: 256,
             steps: s,
             split: true,
         });
-        for case in cases {
+        for case in cases.into_iter().chain(heterogeneous) {
             let Case {
                 label,
                 lossless,
