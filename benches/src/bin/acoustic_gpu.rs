@@ -22,7 +22,7 @@ const COPY_BANDWIDTH_GB_S: f64 = 2950.0;
 /// is an estimate (cuFFT's passes are not known), the others are counts.
 fn model_bytes_per_point(device: DeviceKind, form: StepForm) -> f64 {
     match (device, form) {
-        (DeviceKind::Cuda, StepForm::MixedDomain) => 90.0,
+        (DeviceKind::Cuda, StepForm::MixedDomain) => 84.0,
         (DeviceKind::Wgpu, StepForm::MixedDomain) => 88.0,
         (DeviceKind::Cuda, StepForm::Split) => 410.0,
         _ => 450.0,

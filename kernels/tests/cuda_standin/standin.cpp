@@ -25,7 +25,7 @@
 #define SOURCE_BYTES 32
 #define SCENE_BYTES 512
 #define LAUNCH_BYTES 144
-#define PASS_ARGS_BYTES 168
+#define PASS_ARGS_BYTES 184
 #define STEP_ARGS_BYTES 184
 #include "acoustic.cu"
 #include "line_fft.cuh"

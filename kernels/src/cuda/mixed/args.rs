@@ -15,7 +15,8 @@ pub struct PassArgs {
     pub rho: u64,
     pub divergence: u64,
     pub source: u64,
-    pub kappa: u64,
+    /// k^2 per axis over the whole axis, for kappa = sinc(c_ref dt |k| / 2).
+    pub k_squared: [u64; 3],
     pub gradient: u64,
     pub divergence_factor: u64,
     pub pml: u64,
@@ -37,7 +38,7 @@ pub struct PassArgs {
     pub rho_scale: f32,
     pub half_dt_over_rho: f32,
     pub axis_points: f32,
-    pub pad: f32,
+    pub half_c_ref_dt: f32,
 }
 
 /// The arguments of the kernels of `form_pressure` and of the source transform.

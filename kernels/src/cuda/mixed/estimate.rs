@@ -18,7 +18,6 @@ pub fn bytes_without_fft(setup: &AcousticSetup) -> usize {
     let sensors = sizes.sensors;
     let spectra = 2 * half * 8;
     let fields = 2 * dims.x_domain_len() * 8 + 2 * (ndim - 1) * half * 8;
-    let kappa = half * 4;
     let per_axis: usize = (0..ndim)
         .map(|axis| {
             let len = setup.shape[axis];
@@ -28,6 +27,8 @@ pub fn bytes_without_fft(setup: &AcousticSetup) -> usize {
         })
         .sum();
     let spectrum_pairs = pairs::spectrum(&dims).len() * 4;
+    // k^2 per axis (kappa is computed from them), for every axis (size 1 when unused).
+    let k_squared = 4 * (dims.nx + dims.ny + dims.nz);
     let absorption = if absorbing(setup) {
         half * 8 + 2 * setup.absorption.is_some() as usize * half * 4
     } else {
@@ -50,9 +51,9 @@ pub fn bytes_without_fft(setup: &AcousticSetup) -> usize {
     let magnitude = 4;
     spectra
         + fields
-        + kappa
         + per_axis
         + spectrum_pairs
+        + k_squared
         + absorption
         + source
         + sensor_bytes

@@ -15,11 +15,11 @@
 //! destroys its input), absorption a k-space kernel, a pressure source one R2C per step.
 //!
 //! Memory traffic per point and step (3D, lossless, few sensors): a half-spectrum array or a
-//! mixed domain is about N/2 complex values, 4 B per point; kappa 2 B per point. Per pass:
-//! read F{p} (4) and kappa (2, read twice, the second time mostly from cache), read and
-//! write u_i and rho_i (16), write (x) or read and add (y, z) the next F{p} (4 or 8):
-//! x 26, y 30, z 30, so 86 B per point per step, plus 4 for the sensor sums' read of F{p}:
-//! about 90 (the split form moves about 410). The pair restores touch O(N^(2/3)) values.
+//! mixed domain is about N/2 complex values, 4 B per point. Per pass: read F{p} (4), read
+//! and write u_i and rho_i (16), write (x) or read and add (y, z) the next F{p} (4 or 8);
+//! kappa is computed from per-axis k^2 tables, not read: x 24, y 28, z 28, so 80 B per point
+//! per step, plus 4 for the sensor sums' read of F{p}: about 84 (the split form moves about
+//! 410). The pair restores touch O(N^(2/3)) values.
 //!
 //! Shared memory per block: tile x line x 16 B (the lines and the FFT's ping-pong scratch),
 //! at most 48 KB, so no opt-in: 128-point lines take tiles of 16 (32 KB), 256 of 8 (32 KB),
@@ -46,6 +46,7 @@ use crate::cpu::mixed::layout::Dims;
 use crate::cpu::mixed::tables::{Absorption, Tables};
 use crate::cpu::mixed::{absorbing, forms_grid_pressure, unsupported_reason};
 use crate::device::{DeviceError, DeviceKind};
+use crate::kspace;
 use crate::setup::{AcousticSetup, PointSource, SourceInjection};
 use args::{PassArgs, StepArgs};
 use cudarc::driver::{CudaContext, CudaFunction, CudaStream, LaunchConfig};
@@ -264,7 +265,15 @@ impl MixedDomainCuda {
             let work = memory.zeroed(fft.work_bytes)?;
             fft.set_work_area(work)?;
         }
-        let kappa = memory.upload(&tables.kappa)?;
+        // k^2 per axis over the whole axis: the pass kernels compute kappa from them.
+        let mut k_squared = [0u64; 3];
+        for (axis, table) in k_squared.iter_mut().enumerate() {
+            let squares: Vec<f32> = kspace::wavenumbers(setup.shape[axis], setup.spacing[axis])
+                .iter()
+                .map(|k| (k * k) as f32)
+                .collect();
+            *table = memory.upload(&squares)?;
+        }
         let divergence = if absorbing(&setup) {
             memory.zeroed(half * 8)?
         } else {
@@ -280,7 +289,7 @@ impl MixedDomainCuda {
             passes.push(PassArgs {
                 u,
                 rho,
-                kappa,
+                k_squared,
                 gradient: memory.upload(&tables.gradient[axis])?,
                 divergence_factor: memory.upload(&tables.divergence[axis])?,
                 pml: memory.upload(&setup.pml[axis])?,
@@ -301,6 +310,7 @@ impl MixedDomainCuda {
                 rho_scale: rho_scale * tables.inverse_scale[axis],
                 half_dt_over_rho: 0.5 * dtr,
                 axis_points: plan.len as f32,
+                half_c_ref_dt: (0.5 * setup.c_ref * setup.dt) as f32,
                 ..Default::default()
             });
             let list = pairs::domain(&dims, axis);
