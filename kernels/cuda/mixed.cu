@@ -204,6 +204,26 @@ __device__ __forceinline__ void store_half(const PassArgs& m, float2* out, const
     }
 }
 
+// field = pml (pml field - c t) at every site of the tile, and the tile takes the updated
+// values (for the transform that follows); invalid sites hold zero.
+template <int A>
+__device__ __forceinline__ void update_field(const PassArgs& m, float2* field, float2* t,
+                                             float c, const float* pml, unsigned len,
+                                             unsigned tile, unsigned threads) {
+    for (unsigned e = threadIdx.x; e < tile * len; e += threads) {
+        unsigned l, p;
+        element<A>(e, len, tile, l, p);
+        Site s = site<A>(m, len, tile, l, p);
+        float2 v = make_float2(0.0f, 0.0f);
+        if (s.valid) {
+            v = pml_update(field[s.field], t[p * tile + l], c, pml[p]);
+            field[s.field] = v;
+        }
+        t[p * tile + l] = v;
+    }
+    __syncthreads();
+}
+
 // Loads a half-spectrum array (full lines for x) into the tile, times kappa and `factor`
 // along the axis when `factor` is not null.
 template <int A>
@@ -254,18 +274,7 @@ template <int A> __device__ void axis_pass(const PassArgs& m) {
         return;
     }
     // u = pml_sg (pml_sg u - dt / rho0 g)
-    for (unsigned e = threadIdx.x; e < tile * len; e += threads) {
-        unsigned l, p;
-        element<A>(e, len, tile, l, p);
-        Site s = site<A>(m, len, tile, l, p);
-        float2 v = make_float2(0.0f, 0.0f);
-        if (s.valid) {
-            v = pml_update(m.u[s.field], a[p * tile + l], m.dt_over_rho, m.pml_staggered[p]);
-            m.u[s.field] = v;
-        }
-        a[p * tile + l] = v;
-    }
-    __syncthreads();
+    update_field<A>(m, m.u, a, m.dt_over_rho, m.pml_staggered, len, tile, threads);
     // w = kappa d/dx_i- F_i{u}: into F{div u} unscaled when absorbing, then back along i.
     a = line_fft(a, b, len, tile, radices, m.twiddles, 1.0f, threads);
     b = a == shared ? shared + len * tile : shared;
@@ -286,18 +295,7 @@ template <int A> __device__ void axis_pass(const PassArgs& m) {
     a = line_fft(a, b, len, tile, radices, m.twiddles, -1.0f, threads);
     b = a == shared ? shared + len * tile : shared;
     // rho = pml (pml rho - dt rho0 w)
-    for (unsigned e = threadIdx.x; e < tile * len; e += threads) {
-        unsigned l, p;
-        element<A>(e, len, tile, l, p);
-        Site s = site<A>(m, len, tile, l, p);
-        float2 v = make_float2(0.0f, 0.0f);
-        if (s.valid) {
-            v = pml_update(m.rho[s.field], a[p * tile + l], m.dt_rho0, m.pml[p]);
-            m.rho[s.field] = v;
-        }
-        a[p * tile + l] = v;
-    }
-    __syncthreads();
+    update_field<A>(m, m.rho, a, m.dt_rho0, m.pml, len, tile, threads);
     if (m.source) {
         // rho += F_i^-1{F{S}} / n_i: the source line goes through the tile's other buffer,
         // rho is read back from the field this thread wrote.

@@ -1,5 +1,6 @@
 //! `CudaAcoustic`: the catalogue on one CUDA device and one stream.
 
+use super::deferred::DeferredError;
 use super::driver::{describe, failed, open_first_device};
 use super::fft::GridFft;
 use super::memory::{bytes_without_fft, DeviceMemory, Sizes};
@@ -100,7 +101,7 @@ pub struct CudaAcoustic {
     filled: usize,
     host: HostSamples,
     /// The first error of a call that cannot return one; every later read-back returns it.
-    error: Option<DeviceError>,
+    error: DeferredError,
 }
 
 fn unsupported(reason: String) -> DeviceError {
@@ -294,7 +295,7 @@ impl CudaAcoustic {
             velocity_sources,
             filled: 0,
             host: HostSamples::default(),
-            error: None,
+            error: DeferredError::default(),
         };
         // Running extremes start at (-inf, +inf), as the CPU's.
         for pair in running_extremes.chunks_exact(2) {
@@ -592,21 +593,9 @@ impl CudaAcoustic {
         Ok(())
     }
 
-    /// The kept error, if a call that could not return it failed.
-    fn check(&self) -> Result<(), DeviceError> {
-        self.error.clone().map_or(Ok(()), Err)
-    }
-
-    fn keep_error(&mut self, result: Result<(), DeviceError>) {
-        if let (Err(e), None) = (result, &self.error) {
-            self.error = Some(e);
-        }
-    }
-
     fn download_field(&self, address: u64, out: &mut [f32]) -> Result<(), DeviceError> {
-        self.check()?;
-        let n = self.sizes.points.min(out.len());
-        self.memory.download(address, &mut out[..n])
+        self.error.check()?;
+        self.memory.download_field(address, self.sizes.points, out)
     }
 }
 
@@ -616,25 +605,25 @@ impl AcousticBackend for CudaAcoustic {
     }
 
     fn spectral(&mut self, op: SpectralOp, inputs: &[Spec], outputs: &[Spec]) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_spectral(op, inputs, outputs);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
     fn fused(&mut self, update: Update, inverse: &[Spec], forward: &[Spec]) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_fused(update, inverse, forward);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 }
 
 impl AcousticState for CudaAcoustic {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_end_step(cw);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
@@ -643,7 +632,7 @@ impl AcousticState for CudaAcoustic {
     }
 
     fn take_samples(&mut self) -> Result<Samples<'_>, DeviceError> {
-        self.check()?;
+        self.error.check()?;
         let steps = self.filled;
         let sensors = self.sizes.sensors;
         let channels = self.sizes.channels;
@@ -682,12 +671,8 @@ impl AcousticState for CudaAcoustic {
     }
 
     fn cw_sums(&mut self) -> Result<(Vec<f64>, Vec<f64>), DeviceError> {
-        self.check()?;
-        let sensors = self.sizes.sensors;
-        let mut sums = vec![0.0f64; 2 * sensors];
-        self.memory.download(self.scene.cw, &mut sums)?;
-        let im = sums.split_off(sensors);
-        Ok((sums, im))
+        self.error.check()?;
+        self.memory.cw_sums(self.scene.cw, self.sizes.sensors)
     }
 
     fn pressure_field(&mut self, out: &mut [f32]) -> Result<(), DeviceError> {
@@ -716,7 +701,7 @@ impl AcousticState for CudaAcoustic {
         stride: usize,
         out: &mut [f32],
     ) -> Result<(), DeviceError> {
-        self.check()?;
+        self.error.check()?;
         if out.is_empty() {
             return Ok(());
         }
@@ -736,7 +721,7 @@ impl AcousticState for CudaAcoustic {
     }
 
     fn density_magnitude(&mut self) -> Result<f32, DeviceError> {
-        self.check()?;
+        self.error.check()?;
         self.memory.clear(self.scene.magnitude, 4)?;
         let blocks = self.sizes.points.div_ceil(256).min(4096) as u32;
         launch_blocks(

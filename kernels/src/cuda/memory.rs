@@ -210,6 +210,29 @@ impl DeviceMemory {
     }
 
     /// Copies `out.len()` values from device address `address` into `out`.
+    /// Copies the first `points` values of a whole-grid record (at most `out.len()`) into `out`.
+    pub fn download_field(
+        &self,
+        address: u64,
+        points: usize,
+        out: &mut [f32],
+    ) -> Result<(), DeviceError> {
+        let n = points.min(out.len());
+        self.download(address, &mut out[..n])
+    }
+
+    /// The running CW sums (re, then im, per sensor) at `address`.
+    pub fn cw_sums(
+        &self,
+        address: u64,
+        sensors: usize,
+    ) -> Result<(Vec<f64>, Vec<f64>), DeviceError> {
+        let mut sums = vec![0.0f64; 2 * sensors];
+        self.download(address, &mut sums)?;
+        let im = sums.split_off(sensors);
+        Ok((sums, im))
+    }
+
     pub fn download<T: Copy>(&self, address: u64, out: &mut [T]) -> Result<(), DeviceError> {
         if out.is_empty() {
             return Ok(());

@@ -18,6 +18,7 @@
 //! media: one shared-memory kernel per axis pass (kernels/cuda/mixed.cu).
 
 mod backend;
+mod deferred;
 mod driver;
 mod fft;
 mod memory;

@@ -3,6 +3,7 @@
 use num_complex::Complex32;
 
 use super::GpuError;
+use wgpu::util::DeviceExt;
 
 /// A wgpu device and queue, with the description of the adapter they came from. Cloning shares
 /// the device.
@@ -162,5 +163,81 @@ fn preference(device_type: wgpu::DeviceType) -> u8 {
         wgpu::DeviceType::VirtualGpu => 2,
         wgpu::DeviceType::Cpu => 3,
         wgpu::DeviceType::Other => 4,
+    }
+}
+
+/// A storage buffer binding of a compute shader.
+pub(crate) fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// A uniform buffer binding of a compute shader, at a dynamic offset when `dynamic`.
+pub(crate) fn uniform_entry(binding: u32, dynamic: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: dynamic,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// Makes a backend's device buffers by name, each of the size its list of (name, bytes)
+/// gives: the list its memory estimate sums, so allocation and estimate agree.
+pub(crate) struct NamedBuffers<'a> {
+    device: &'a wgpu::Device,
+    sizes: &'a [(&'static str, u64)],
+}
+
+impl<'a> NamedBuffers<'a> {
+    pub fn new(device: &'a wgpu::Device, sizes: &'a [(&'static str, u64)]) -> Self {
+        Self { device, sizes }
+    }
+
+    fn size_of(&self, name: &str) -> u64 {
+        self.sizes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| *b)
+            .expect("every buffer is in the size list")
+    }
+
+    /// A zeroed buffer.
+    pub fn empty(&self, name: &'static str, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+        self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some(name),
+            size: self.size_of(name),
+            usage,
+            mapped_at_creation: false,
+        })
+    }
+
+    /// A buffer holding `contents`, zero-padded to its size.
+    pub fn filled(
+        &self,
+        name: &'static str,
+        usage: wgpu::BufferUsages,
+        contents: &[u8],
+    ) -> wgpu::Buffer {
+        let mut bytes = contents.to_vec();
+        bytes.resize(self.size_of(name) as usize, 0);
+        self.device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(name),
+                contents: &bytes,
+                usage,
+            })
     }
 }

@@ -9,6 +9,7 @@ use std::num::NonZeroU64;
 use num_complex::Complex32;
 use wgpu::util::DeviceExt;
 
+use super::device::storage_entry;
 use super::{GpuError, WgpuContext};
 
 const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
@@ -756,22 +757,12 @@ pub(super) fn check(scope: wgpu::ErrorScopeGuard) -> Result<(), GpuError> {
 /// Source (read), destination (read-write), a read-only table and 32 bytes of parameters at a
 /// dynamic offset: the bindings of every shader in this module.
 pub(super) fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
-    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("fft"),
         entries: &[
-            storage(0, true),
-            storage(1, false),
-            storage(2, true),
+            storage_entry(0, true),
+            storage_entry(1, false),
+            storage_entry(2, true),
             wgpu::BindGroupLayoutEntry {
                 binding: 3,
                 visibility: wgpu::ShaderStages::COMPUTE,

@@ -36,6 +36,7 @@ mod sensors;
 pub use estimate::estimate_mixed_domain_bytes;
 
 use super::backend::skip_overwritten_points;
+use super::deferred::DeferredError;
 use super::driver::{describe, failed, open_first_device};
 use super::fft::GridFft;
 use super::memory::{DeviceMemory, Sizes};
@@ -207,7 +208,7 @@ pub struct MixedDomainCuda {
     extremes: bool,
     filled: usize,
     host_samples: Vec<f32>,
-    error: Option<DeviceError>,
+    error: DeferredError,
 }
 
 impl MixedDomainCuda {
@@ -453,7 +454,7 @@ impl MixedDomainCuda {
             extremes: setup.whole_grid_extremes.pressure,
             filled: 0,
             host_samples: Vec::new(),
-            error: None,
+            error: DeferredError::default(),
         };
         if backend.extremes {
             // Running extremes start at (-inf, +inf), as the CPU's.
@@ -697,63 +698,51 @@ impl MixedDomainCuda {
         Ok(())
     }
 
-    /// The kept error, if a call that could not return it failed.
-    fn check(&self) -> Result<(), DeviceError> {
-        self.error.clone().map_or(Ok(()), Err)
-    }
-
-    fn keep_error(&mut self, result: Result<(), DeviceError>) {
-        if let (Err(e), None) = (result, &self.error) {
-            self.error = Some(e);
-        }
-    }
-
     fn velocity_unsupported() -> DeviceError {
         unsupported("the mixed-domain stepper does not record the velocity")
     }
 
     fn download_field(&self, address: u64, out: &mut [f32]) -> Result<(), DeviceError> {
-        self.check()?;
-        let n = self.sizes.points.min(out.len());
-        self.memory.download(address, &mut out[..n])
+        self.error.check()?;
+        self.memory.download_field(address, self.sizes.points, out)
     }
 }
 
 impl MixedDomainBackend for MixedDomainCuda {
     fn transform_initial_pressure(&mut self) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_transform_initial_pressure();
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
     fn transform_pressure_source(&mut self, step: usize) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_transform_pressure_source(step);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
     fn axis_pass(&mut self, axis: usize, pass: AxisPass) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_axis_pass(axis, pass);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
     fn form_pressure(&mut self, whole: WholeGrid) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_form_pressure(whole);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 }
 
 impl AcousticState for MixedDomainCuda {
     fn end_step(&mut self, cw: Option<(f64, f64)>) {
-        if self.error.is_none() {
+        if self.error.is_clear() {
             let result = self.run_end_step(cw);
-            self.keep_error(result);
+            self.error.keep(result);
         }
     }
 
@@ -762,7 +751,7 @@ impl AcousticState for MixedDomainCuda {
     }
 
     fn take_samples(&mut self) -> Result<Samples<'_>, DeviceError> {
-        self.check()?;
+        self.error.check()?;
         let values = self.filled * self.sizes.sensors;
         self.host_samples.resize(values, 0.0);
         self.memory
@@ -777,12 +766,8 @@ impl AcousticState for MixedDomainCuda {
     }
 
     fn cw_sums(&mut self) -> Result<(Vec<f64>, Vec<f64>), DeviceError> {
-        self.check()?;
-        let sensors = self.sizes.sensors;
-        let mut sums = vec![0.0f64; 2 * sensors];
-        self.memory.download(self.scene.cw, &mut sums)?;
-        let im = sums.split_off(sensors);
-        Ok((sums, im))
+        self.error.check()?;
+        self.memory.cw_sums(self.scene.cw, self.sizes.sensors)
     }
 
     fn pressure_field(&mut self, out: &mut [f32]) -> Result<(), DeviceError> {
@@ -820,7 +805,7 @@ impl AcousticState for MixedDomainCuda {
     /// max |re|, |im| over the current F{p} (infinite when a value is not finite), by the
     /// split form's reduction over F{p} seen as 2 (nx/2 + 1) ny nz floats.
     fn density_magnitude(&mut self) -> Result<f32, DeviceError> {
-        self.check()?;
+        self.error.check()?;
         self.memory.clear(self.scene.magnitude, 4)?;
         let floats = 2 * self.dims.half_len();
         let scene = Scene {

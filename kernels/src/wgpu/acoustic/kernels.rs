@@ -4,6 +4,7 @@
 
 use std::num::NonZeroU64;
 
+use super::super::device::{storage_entry, uniform_entry};
 use super::super::fft::{workgroups, WORKGROUP};
 
 const SHADER: &str = include_str!("../../../wgsl/acoustic.wgsl");
@@ -160,30 +161,10 @@ impl Kernels {
             label: Some("acoustic.wgsl"),
             source: wgpu::ShaderSource::Wgsl(SHADER.into()),
         });
-        let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Storage { read_only },
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let uniform = |binding, dynamic| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: dynamic,
-                min_binding_size: None,
-            },
-            count: None,
-        };
-        let mut entries = vec![uniform(0, false), uniform(1, true)];
+        let mut entries = vec![uniform_entry(0, false), uniform_entry(1, true)];
         let read_only = [11, 12];
         for binding in 2..2 + STORAGE_BINDINGS {
-            entries.push(storage(binding, read_only.contains(&binding)));
+            entries.push(storage_entry(binding, read_only.contains(&binding)));
         }
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("acoustic"),

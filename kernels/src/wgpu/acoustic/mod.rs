@@ -10,6 +10,7 @@ mod memory;
 pub(super) mod readback;
 mod updates;
 
+use super::device::NamedBuffers;
 use super::{GpuError, GpuRealFft, InPlaceRealFftBinding, WgpuContext};
 use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::{DeviceError, DeviceKind};
@@ -17,7 +18,6 @@ use crate::setup::AcousticSetup;
 use kernels::{Bindings, Job, Kernel, Kernels};
 use layout::Layout;
 use std::sync::{Arc, Mutex};
-use wgpu::util::DeviceExt;
 
 pub use memory::estimate_device_bytes;
 
@@ -110,45 +110,22 @@ impl WgpuAcoustic {
         let fft = GpuRealFft::new_any_length(context, &memory::fft_shape(&setup))
             .map_err(device_error)?;
         let sizes = layout.buffers();
-        let size_of = |name: &str| {
-            sizes
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, b)| *b)
-                .expect("every buffer is in the layout")
-        };
+        let named = NamedBuffers::new(device, &sizes);
         let storage = wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_SRC
             | wgpu::BufferUsages::COPY_DST;
-        let empty = |name: &'static str, usage| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(name),
-                size: size_of(name),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let filled = |name: &'static str, usage, contents: &[u8]| {
-            let mut bytes = contents.to_vec();
-            bytes.resize(size_of(name) as usize, 0);
-            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(name),
-                contents: &bytes,
-                usage,
-            })
-        };
         let floats = |values: &[f32]| bytemuck::cast_slice::<f32, u8>(values).to_vec();
 
-        let grid = filled(
+        let grid = named.filled(
             "grid uniform",
             wgpu::BufferUsages::UNIFORM,
             layout.grid_bytes(),
         );
-        let jobs = empty(
+        let jobs = named.empty(
             "job uniform",
             wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         );
-        let velocity = empty("velocity", storage);
+        let velocity = named.empty("velocity", storage);
         // The initial condition lives in the split density from the start:
         // rho_a = p0 / (ndim c0^2), as the CPU backend sets it.
         let density = match setup.initial_pressure.take() {
@@ -163,16 +140,16 @@ impl WgpuAcoustic {
                     );
                 }
                 drop(p0);
-                filled("density", storage, &floats(&rho))
+                named.filled("density", storage, &floats(&rho))
             }
-            None => empty("density", storage),
+            None => named.empty("density", storage),
         };
-        let coefficients = filled(
+        let coefficients = named.filled(
             "coefficient maps",
             wgpu::BufferUsages::STORAGE,
             &floats(&layout.fill_coefficients(&setup)),
         );
-        let tables = filled(
+        let tables = named.filled(
             "tables",
             wgpu::BufferUsages::STORAGE,
             bytemuck::cast_slice(&layout.fill_tables(&setup)),
@@ -187,20 +164,20 @@ impl WgpuAcoustic {
         if setup.whole_grid_extremes.pressure {
             record.extend(extremes(1));
         }
-        let pressure_record = filled("pressure record", storage, &floats(&record));
+        let pressure_record = named.filled("pressure record", storage, &floats(&record));
         drop(record);
         let velocity_record = if setup.whole_grid_extremes.velocity {
-            filled("velocity record", storage, &floats(&extremes(setup.ndim)))
+            named.filled("velocity record", storage, &floats(&extremes(setup.ndim)))
         } else {
-            empty("velocity record", storage)
+            named.empty("velocity record", storage)
         };
-        let samples = empty("samples", storage);
-        let reduction = empty("reduction", storage);
+        let samples = named.empty("samples", storage);
+        let reduction = named.empty("reduction", storage);
         let staging = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
-        let sample_staging = empty("sample staging", staging);
-        let reduction_staging = empty("reduction staging", staging);
+        let sample_staging = named.empty("sample staging", staging);
+        let reduction_staging = named.empty("reduction staging", staging);
         let spectral: Vec<wgpu::Buffer> = (0..layout.spectral_buffers)
-            .map(|_| empty("spectral buffer", storage))
+            .map(|_| named.empty("spectral buffer", storage))
             .collect();
         let transforms = spectral
             .iter()

@@ -6,6 +6,7 @@ use super::params::{Params, Slots, PARAMS_WORDS};
 use super::plan::Sizes;
 use crate::cpu::mixed::tables::Tables;
 use crate::setup::AcousticSetup;
+use crate::wgpu::device::{storage_entry, uniform_entry};
 use crate::wgpu::fft::{
     radices, shared_capacity, workgroups, SharedKernel, BUTTERFLIES, STOCKHAM_TILE,
 };
@@ -293,30 +294,11 @@ impl Kernels {
 }
 
 fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
-    let storage = |binding: u32, read_only: bool| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    };
-    let uniform = |binding: u32, dynamic: bool| wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: dynamic,
-            min_binding_size: None,
-        },
-        count: None,
-    };
-    let mut entries: Vec<wgpu::BindGroupLayoutEntry> =
-        (0..10).map(|b| storage(b, b == 5 || b == 6)).collect();
-    entries.push(uniform(10, true));
-    entries.push(uniform(11, false));
+    let mut entries: Vec<wgpu::BindGroupLayoutEntry> = (0..10)
+        .map(|b| storage_entry(b, b == 5 || b == 6))
+        .collect();
+    entries.push(uniform_entry(10, true));
+    entries.push(uniform_entry(11, false));
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("mixed domain"),
         entries: &entries,

@@ -35,6 +35,7 @@ mod tables;
 
 use super::acoustic::device_error;
 use super::acoustic::readback::{map_and_read, reported};
+use super::device::NamedBuffers;
 use super::{GpuRealFft, InPlaceRealFftBinding, WgpuContext};
 use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, WholeGrid};
 use crate::cpu::mixed::tables::Tables;
@@ -43,7 +44,6 @@ use crate::setup::{AcousticSetup, PointSource, SourceInjection};
 use kernels::{Buffers, Dispatch, Dispatches, Kernels};
 use plan::{axis_unsupported, real_fft_shape, Sizes, REDUCTION, STORAGE_BINDINGS};
 use std::sync::{Arc, Mutex};
-use wgpu::util::DeviceExt;
 
 pub use kernels::PassShape;
 pub use plan::{estimate_mixed_domain_bytes, mixed_domain_unsupported};
@@ -162,34 +162,11 @@ impl MixedDomainWgpu {
             .ok_or_else(|| unsupported("the medium is heterogeneous".into()))?;
         let (pass_kernels, dispatches, params) = Kernels::plan(device, &setup, &sizes, &tables);
         let byte_sizes = sizes.buffers();
-        let size_of = |name: &str| {
-            byte_sizes
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, b)| *b)
-                .expect("every buffer is in the plan")
-        };
+        let named = NamedBuffers::new(device, &byte_sizes);
         let storage = wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_SRC
             | wgpu::BufferUsages::COPY_DST;
         let staging = wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST;
-        let empty = |name: &'static str, usage| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(name),
-                size: size_of(name),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let filled = |name: &'static str, usage, contents: &[u8]| {
-            let mut bytes = contents.to_vec();
-            bytes.resize(size_of(name) as usize, 0);
-            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(name),
-                contents: &bytes,
-                usage,
-            })
-        };
         let table_values = sizes.tables.fill(&setup, &sizes.dims, &tables);
         let index_values = tables::fill_indices(&setup, &sizes.dims, &sizes.field_start);
         let mut record_values = vec![0.0f32; sizes.record_extremes()[0]];
@@ -197,27 +174,27 @@ impl MixedDomainWgpu {
             record_values.extend(std::iter::repeat_n(f32::NEG_INFINITY, sizes.points));
             record_values.extend(std::iter::repeat_n(f32::INFINITY, sizes.points));
         }
-        let spectra = empty("spectra", storage);
-        let velocity = empty("velocity", storage);
-        let density = empty("density", storage);
-        let work = empty("work", storage);
-        let divergence = empty("divergence", storage);
-        let table_buffer = filled(
+        let spectra = named.empty("spectra", storage);
+        let velocity = named.empty("velocity", storage);
+        let density = named.empty("density", storage);
+        let work = named.empty("work", storage);
+        let divergence = named.empty("divergence", storage);
+        let table_buffer = named.filled(
             "tables",
             wgpu::BufferUsages::STORAGE,
             bytemuck::cast_slice(&table_values),
         );
-        let indices = filled(
+        let indices = named.filled(
             "indices",
             wgpu::BufferUsages::STORAGE,
             bytemuck::cast_slice(&index_values),
         );
-        let samples = empty("samples", storage);
-        let records = filled("records", storage, bytemuck::cast_slice(&record_values));
+        let samples = named.empty("samples", storage);
+        let records = named.filled("records", storage, bytemuck::cast_slice(&record_values));
         drop(record_values);
-        let magnitude = empty("magnitude", storage);
-        let params_buffer = filled("params", wgpu::BufferUsages::UNIFORM, &params);
-        let step = empty(
+        let magnitude = named.empty("magnitude", storage);
+        let params_buffer = named.filled("params", wgpu::BufferUsages::UNIFORM, &params);
+        let step = named.empty(
             "step",
             wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         );
@@ -262,8 +239,8 @@ impl MixedDomainWgpu {
                 records,
                 magnitude,
                 step,
-                sample_staging: empty("sample staging", staging),
-                magnitude_staging: empty("magnitude staging", staging),
+                sample_staging: named.empty("sample staging", staging),
+                magnitude_staging: named.empty("magnitude staging", staging),
                 _bound: vec![
                     velocity,
                     density,
