@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use ferrowave_kernels::wgpu::{Direction, GpuError, GpuFft, GpuRealFft, WgpuContext};
+use ferrowave_kernels::wgpu::{Direction, GpuError, GpuFft, GpuRealFft, Lengths, WgpuContext};
 use num_complex::{Complex32, Complex64};
 use rustfft::{FftDirection, FftPlanner};
 
@@ -223,9 +223,14 @@ fn device_buffers_chain_forward_and_inverse() {
 }
 
 /// Real transforms: the half spectrum against the first n/2 + 1 bins of the last axis of the
-/// complex f64 transform, the inverse from that f64 spectrum, and the round trip.
+/// complex f64 transform, the inverse from that f64 spectrum, and the round trip; each both
+/// between a real and a spectrum buffer and in place in the spectrum buffer.
 fn check_real_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
-    let fft = GpuRealFft::new(context, shape).unwrap();
+    check_real_plan(&GpuRealFft::new(context, shape).unwrap())
+}
+
+fn check_real_plan(fft: &GpuRealFft) -> f64 {
+    let shape = fft.shape();
     let len: usize = shape.iter().product();
     let real: Vec<f32> = signal(len, len as u64).iter().map(|z| z.re).collect();
     let input = as_complex(&real);
@@ -242,18 +247,24 @@ fn check_real_shape(context: &WgpuContext, shape: &[usize]) -> f64 {
         .collect();
     let back = fft.inverse_host(&narrowed).unwrap();
     let round_trip = fft.inverse_host(&spectrum).unwrap();
+    let (in_place_spectrum, in_place_back) = fft.round_trip_in_place_host(&real).unwrap();
     let errors = [
         relative_l2(&spectrum, &expected),
         relative_l2(&as_complex(&back), &widen(&input)),
         relative_l2(&as_complex(&round_trip), &widen(&input)),
+        relative_l2(&in_place_spectrum, &expected),
+        relative_l2(&as_complex(&in_place_back), &widen(&input)),
     ];
     let worst = errors.iter().cloned().fold(0.0, f64::max);
     assert!(
         worst <= BOUND,
-        "real shape {shape:?}: relative L2 errors forward {:.2e}, inverse {:.2e}, round trip {:.2e} (bound {BOUND:.0e})",
+        "real shape {shape:?}: relative L2 errors forward {:.2e}, inverse {:.2e}, round trip \
+         {:.2e}, in place forward {:.2e}, in place round trip {:.2e} (bound {BOUND:.0e})",
         errors[0],
         errors[1],
-        errors[2]
+        errors[2],
+        errors[3],
+        errors[4]
     );
     worst
 }
@@ -281,13 +292,52 @@ fn real_transforms() {
     }
 }
 
+/// An odd last axis: the whole rows are transformed as complex (1D, 2D, 3D, every odd radix,
+/// a length-1 axis elsewhere, and primes above 7 with the any-length plan).
 #[test]
-fn real_transform_refuses_odd_last_axis() {
+fn real_transforms_of_odd_last_axes() {
     let Some(context) = context() else { return };
-    let error = GpuRealFft::new(context, &[4, 9])
+    let shapes: [&[usize]; 9] = [
+        &[3],
+        &[5],
+        &[7],
+        &[9],
+        &[105],
+        &[4, 9],
+        &[6, 15],
+        &[5, 7, 21],
+        &[8, 1, 25],
+    ];
+    for shape in shapes {
+        let worst = check_real_shape(context, shape);
+        eprintln!("real {shape:?}: max relative L2 error {worst:.2e}");
+    }
+    for shape in [[6, 61], [31, 33]] {
+        let worst = check_real_plan(&GpuRealFft::new_any_length(context, &shape).unwrap());
+        eprintln!("real any length {shape:?}: max relative L2 error {worst:.2e}");
+    }
+    let error = GpuRealFft::new(context, &[4, 11])
         .err()
-        .expect("odd last axis must be refused");
-    assert!(error.to_string().contains("even"), "{error}");
+        .expect("a plan of smooth lengths refuses 11");
+    assert!(matches!(error, GpuError::UnsupportedSize(11)), "{error}");
+}
+
+/// Every plan's device bytes are what the estimate said, for even and odd last axes.
+#[test]
+fn real_plans_hold_their_estimate() {
+    let Some(context) = context() else { return };
+    for shape in [
+        &[10][..],
+        &[9],
+        &[6, 15],
+        &[6, 16],
+        &[5, 7, 21],
+        &[8, 6, 10],
+    ] {
+        let fft = GpuRealFft::new(context, shape).unwrap();
+        let estimate = GpuRealFft::estimate_bytes(shape, Lengths::Smooth).unwrap();
+        assert_eq!(fft.device_bytes(), estimate, "{shape:?}");
+    }
 }
 
 /// A 64³ complex and real round trip on device buffers; prints the time per forward + inverse.

@@ -1,4 +1,5 @@
-// Real transforms along the contiguous axis through a complex FFT of half the length.
+// Real transforms along the contiguous axis: through a complex FFT of half the length (even
+// n), or of the whole row widened to complex (odd n, at the end of this file).
 //
 // A real row x of even length n is read as the complex row z[m] = x[2m] + i x[2m+1] of length
 // h = n/2, whose FFT Z gives the half spectrum X[k], 0 <= k <= h, of x:
@@ -66,4 +67,63 @@ fn merge_spectrum(@builtin(global_invocation_id) id: vec3<u32>) {
     let odd = 0.5 * cmul(a - b, conj(twiddles[k]));
     // even + i odd.
     dst[row * h + k] = even + vec2<f32>(-odd.y, odd.x);
+}
+
+// Odd n = 2h + 1: whole rows as complex. The real array is read and written as floats packed
+// two to a complex value (it may be the first floats of the spectrum buffer).
+
+// Real rows (src, as floats) to complex rows of n (dst).
+@compute @workgroup_size(64)
+fn widen_rows(@builtin(global_invocation_id) id: vec3<u32>) {
+    let j = id.x + id.y * params.row_invocations;
+    if (j >= params.rows * (2u * params.h + 1u)) {
+        return;
+    }
+    dst[j] = vec2<f32>(src[j / 2u][j % 2u], 0.0);
+}
+
+// Transformed rows of n (src) to their bins 0..=h (dst).
+@compute @workgroup_size(64)
+fn keep_half_spectrum(@builtin(global_invocation_id) id: vec3<u32>) {
+    let t = id.x + id.y * params.row_invocations;
+    let h = params.h;
+    if (t >= params.rows * (h + 1u)) {
+        return;
+    }
+    let row = t / (h + 1u);
+    dst[t] = src[row * (2u * h + 1u) + t % (h + 1u)];
+}
+
+// Half spectrum (src) to whole rows of n (dst): X[n - k] = conj(X[k]).
+@compute @workgroup_size(64)
+fn extend_hermitian(@builtin(global_invocation_id) id: vec3<u32>) {
+    let j = id.x + id.y * params.row_invocations;
+    let h = params.h;
+    let n = 2u * h + 1u;
+    if (j >= params.rows * n) {
+        return;
+    }
+    let k = j % n;
+    let row = j / n;
+    if (k <= h) {
+        dst[j] = src[row * (h + 1u) + k];
+    } else {
+        dst[j] = conj(src[row * (h + 1u) + n - k]);
+    }
+}
+
+// Complex rows (src) to their real parts, two floats per invocation (dst); the float after
+// an odd total is left as it was.
+@compute @workgroup_size(64)
+fn narrow_rows(@builtin(global_invocation_id) id: vec3<u32>) {
+    let t = id.x + id.y * params.row_invocations;
+    let total = params.rows * (2u * params.h + 1u);
+    if (2u * t >= total) {
+        return;
+    }
+    var pair = vec2<f32>(src[2u * t].x, dst[t].y);
+    if (2u * t + 1u < total) {
+        pair.y = src[2u * t + 1u].x;
+    }
+    dst[t] = pair;
 }

@@ -29,12 +29,6 @@ pub fn mixed_domain_unsupported(setup: &AcousticSetup) -> Option<String> {
     if let Some(reason) = unsupported_reason(setup) {
         return Some(reason.to_string());
     }
-    let [nx, ..] = setup.shape;
-    if nx % 2 == 1 {
-        return Some(format!(
-            "the x length {nx} is odd; the WGSL real FFT takes even lengths only"
-        ));
-    }
     for axis in 0..setup.ndim {
         let n = setup.shape[axis];
         if let Some(reason) = axis_unsupported(n, GUARANTEED_WORKGROUP_BYTES) {
