@@ -4,7 +4,7 @@
 
 use wgpu::util::DeviceExt;
 
-use super::{bind_group, dispatch, pipelines, Bindings};
+use super::{bind_group, dispatch, estimate_row_fft_and_work, pipelines, row_fft, Bindings};
 use crate::wgpu::fft::{check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_STRIDE, WORKGROUP};
 use crate::wgpu::{Direction, FftBinding, GpuError, GpuFft, WgpuContext};
 
@@ -59,11 +59,7 @@ impl HalvedRows {
         lengths: Lengths,
     ) -> Result<Self, GpuError> {
         let h = n / 2;
-        let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
-        let half = match lengths {
-            Lengths::Smooth => GpuFft::along_axes(context, &half_shape, &[outer.len()]),
-            Lengths::Any => GpuFft::along_axes_any_length(context, &half_shape, &[outer.len()]),
-        }?;
+        let half = row_fft(context, outer, h, lengths)?;
         let device = context.device();
         let limits = device.limits();
         let rows: usize = outer.iter().product();
@@ -196,15 +192,14 @@ impl HalvedRows {
         dispatch(encoder, &self.split, &binding.split, 0, self.split_grid);
     }
 
+    /// The merge, with its parameter set (the second).
+    fn merge(&self, encoder: &mut wgpu::CommandEncoder, group: &wgpu::BindGroup) {
+        let params = PARAMS_STRIDE as u32;
+        dispatch(encoder, &self.merge, group, params, self.merge_grid);
+    }
+
     pub(super) fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &Binding) {
-        let merge_params = PARAMS_STRIDE as u32;
-        dispatch(
-            encoder,
-            &self.merge,
-            &binding.merge,
-            merge_params,
-            self.merge_grid,
-        );
+        self.merge(encoder, &binding.merge);
         self.half.inverse(encoder, &binding.real_as_complex);
     }
 
@@ -226,14 +221,7 @@ impl HalvedRows {
         encoder: &mut wgpu::CommandEncoder,
         binding: &InPlaceBinding,
     ) {
-        let merge_params = PARAMS_STRIDE as u32;
-        dispatch(
-            encoder,
-            &self.merge,
-            &binding.merge,
-            merge_params,
-            self.merge_grid,
-        );
+        self.merge(encoder, &binding.merge);
         self.half
             .record_routed(encoder, &binding.inverse_passes, Direction::Inverse);
         if binding.inverse_passes.is_empty() {
@@ -257,10 +245,7 @@ impl HalvedRows {
         lengths: Lengths,
     ) -> Result<u64, GpuError> {
         let h = n / 2;
-        let half_shape: Vec<usize> = outer.iter().copied().chain([h]).collect();
-        let half = GpuFft::estimate_bytes(&half_shape, &[outer.len()], lengths)?;
-        let work = half_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
         let twiddles = (h as u64 + 1) * COMPLEX_BYTES;
-        Ok(work + twiddles + 2 * PARAMS_STRIDE + half)
+        Ok(estimate_row_fft_and_work(outer, h, lengths)? + twiddles + 2 * PARAMS_STRIDE)
     }
 }

@@ -80,12 +80,7 @@ impl GpuRealFft {
         let others = if other_axes.is_empty() {
             None
         } else {
-            Some(match lengths {
-                Lengths::Smooth => GpuFft::along_axes(context, &spectrum_shape, &other_axes),
-                Lengths::Any => {
-                    GpuFft::along_axes_any_length(context, &spectrum_shape, &other_axes)
-                }
-            }?)
+            Some(plan_fft(context, &spectrum_shape, &other_axes, lengths)?)
         };
         Ok(Self {
             context: context.clone(),
@@ -371,6 +366,41 @@ impl GpuRealFft {
         back.truncate(self.real_len());
         Ok((spectrum, back))
     }
+}
+
+fn plan_fft(
+    context: &WgpuContext,
+    shape: &[usize],
+    axes: &[usize],
+    lengths: Lengths,
+) -> Result<GpuFft, GpuError> {
+    match lengths {
+        Lengths::Smooth => GpuFft::along_axes(context, shape, axes),
+        Lengths::Any => GpuFft::along_axes_any_length(context, shape, axes),
+    }
+}
+
+/// The plan of complex rows of `len` (the outer axes, then `len`) along the last axis, for
+/// the two row transforms.
+fn row_fft(
+    context: &WgpuContext,
+    outer: &[usize],
+    len: usize,
+    lengths: Lengths,
+) -> Result<GpuFft, GpuError> {
+    let shape: Vec<usize> = outer.iter().copied().chain([len]).collect();
+    plan_fft(context, &shape, &[outer.len()], lengths)
+}
+
+/// What `row_fft` will hold on the device, and its work buffer, without a device.
+fn estimate_row_fft_and_work(
+    outer: &[usize],
+    len: usize,
+    lengths: Lengths,
+) -> Result<u64, GpuError> {
+    let shape: Vec<usize> = outer.iter().copied().chain([len]).collect();
+    let work = shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
+    Ok(work + GpuFft::estimate_bytes(&shape, &[outer.len()], lengths)?)
 }
 
 /// The last axis length and the outer axes of a real array shape (1 to 3 axes).

@@ -7,7 +7,7 @@
 
 use wgpu::util::DeviceExt;
 
-use super::{bind_group, dispatch, pipelines, Bindings};
+use super::{bind_group, dispatch, estimate_row_fft_and_work, pipelines, row_fft, Bindings};
 use crate::wgpu::fft::{check, workgroups, Lengths, COMPLEX_BYTES, PARAMS_STRIDE, WORKGROUP};
 use crate::wgpu::{FftBinding, GpuError, GpuFft, WgpuContext};
 
@@ -48,11 +48,7 @@ impl WidenedRows {
         n: usize,
         lengths: Lengths,
     ) -> Result<Self, GpuError> {
-        let full_shape: Vec<usize> = outer.iter().copied().chain([n]).collect();
-        let full = match lengths {
-            Lengths::Smooth => GpuFft::along_axes(context, &full_shape, &[outer.len()]),
-            Lengths::Any => GpuFft::along_axes_any_length(context, &full_shape, &[outer.len()]),
-        }?;
+        let full = row_fft(context, outer, n, lengths)?;
         let device = context.device();
         let rows: usize = outer.iter().product();
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -155,9 +151,7 @@ impl WidenedRows {
         n: usize,
         lengths: Lengths,
     ) -> Result<u64, GpuError> {
-        let full_shape: Vec<usize> = outer.iter().copied().chain([n]).collect();
-        let full = GpuFft::estimate_bytes(&full_shape, &[outer.len()], lengths)?;
-        let work = full_shape.iter().product::<usize>() as u64 * COMPLEX_BYTES;
-        Ok(work + COMPLEX_BYTES + PARAMS_STRIDE + full)
+        // The work rows and their FFT, the placeholder table and one parameter set.
+        Ok(estimate_row_fft_and_work(outer, n, lengths)? + COMPLEX_BYTES + PARAMS_STRIDE)
     }
 }
