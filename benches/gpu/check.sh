@@ -2,7 +2,8 @@
 # The GPU device check (issue 4): the cross-backend agreement tests, then ms/step and device
 # memory of the CUDA and WGSL steppers at 128³, 256³, 384³ (homogeneous, lossless, PML inside;
 # mixed-domain and split forms) and a heterogeneous absorbing 256³ case, then (with nsys) the
-# CUDA kernels' share of a step. Under 5 minutes on an H100.
+# CUDA kernels' share of a step, then a sweep of the mixed-domain passes' block shapes. Under
+# 5 minutes on an H100.
 #
 #   benches/gpu/check.sh               build (if cargo is here) and run
 #   benches/gpu/check.sh --build-only  build the binaries into benches/gpu/bin/ (with the
@@ -67,4 +68,9 @@ log=${OUT:+$OUT/gpu-check.log}
             "$bin/acoustic_gpu" --device cuda --timings-only --steps 40 256 >/dev/null 2>&1 &&
             nsys stats --report cuda_gpu_kern_sum --format table "$report.nsys-rep" 2>&1 | head -40
     fi
+    # The pass shapes (lines per block x values per thread; -x- is the built-in choice): which
+    # sets the defaults (kernels/src/pass_tuning.rs). Tiles above 48 KB take the opt-in.
+    echo "## mixed-domain pass shapes (sweep)"
+    shapes=(-x- 4x4 8x4 16x4 32x4 8x2 8x8 16x2 16x8 32x8)
+    "$bin/acoustic_gpu" --steps 60 ${shapes[@]/#/--pass } 128 256 2>&1 || true
 } 2>&1 | tee ${log:-/dev/null}

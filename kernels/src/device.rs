@@ -233,16 +233,24 @@ pub fn gpu_mixed_domain_bytes(
 }
 
 /// Opens the mixed-domain stepper of GPU `kind` for `setup` (`step_form::split_reason` must
-/// be None for it). It refuses, before allocating, a run that does not fit.
+/// be None for it), its passes shaped by `tuning`. It refuses, before allocating, a run that
+/// does not fit.
+// Without a GPU backend built in, `tuning` has no pass to shape.
+#[cfg_attr(not(any(feature = "cuda", feature = "wgpu")), allow(unused_variables))]
 pub fn open_gpu_mixed_domain(
     kind: DeviceKind,
     setup: crate::setup::AcousticSetup,
+    tuning: &crate::PassTuning,
 ) -> Result<Box<dyn crate::MixedDomainBackend>, DeviceError> {
     match kind {
         #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => Ok(Box::new(crate::cuda::MixedDomainCuda::new(setup)?)),
+        DeviceKind::Cuda => Ok(Box::new(crate::cuda::MixedDomainCuda::with_tuning(
+            setup, tuning,
+        )?)),
         #[cfg(feature = "wgpu")]
-        DeviceKind::Wgpu => Ok(Box::new(crate::wgpu::MixedDomainWgpu::new(setup)?)),
+        DeviceKind::Wgpu => Ok(Box::new(crate::wgpu::MixedDomainWgpu::with_tuning(
+            setup, tuning,
+        )?)),
         #[allow(unreachable_patterns)]
         other => Err(mixed_domain_refusal(other, &setup)),
     }

@@ -14,6 +14,7 @@ pub mod cuda;
 pub mod device;
 pub mod fft;
 pub mod kspace;
+pub mod pass_tuning;
 pub mod setup;
 pub mod step_form;
 #[cfg(feature = "wgpu")]
@@ -24,5 +25,6 @@ pub use catalogue::{
     Update, WholeGrid,
 };
 pub use device::{DeviceDescription, DeviceError, DeviceKind};
+pub use pass_tuning::{PassShape, PassTuning};
 pub use setup::{AcousticSetup, Coef, Extremes, PointSource, SourceInjection};
 pub use step_form::StepForm;

@@ -14,7 +14,7 @@ use ferrowave_kernels::cuda::{
 use ferrowave_kernels::setup::AbsorptionSetup;
 use ferrowave_kernels::{
     AcousticSetup, AcousticState, AxisPass, Coef, DeviceError, Extremes, MixedDomainBackend,
-    PointSource, SourceInjection, WholeGrid,
+    PassTuning, PointSource, SourceInjection, WholeGrid,
 };
 use std::f64::consts::PI;
 
@@ -228,9 +228,14 @@ fn agree(name: &str, setup: AcousticSetup) -> bool {
 
 /// `agree` over `steps` steps.
 fn agree_over(name: &str, setup: AcousticSetup, steps: usize) -> bool {
+    agree_tuned(name, setup, steps, &PassTuning::default())
+}
+
+/// `agree_over` with the pass shapes of `tuning`.
+fn agree_tuned(name: &str, setup: AcousticSetup, steps: usize, tuning: &PassTuning) -> bool {
     assert_eq!(mixed_domain_unsupported(&setup), None, "{name}");
     let estimate = estimate_mixed_domain_bytes(&setup);
-    let mut gpu = match MixedDomainCuda::new(setup.clone()) {
+    let mut gpu = match MixedDomainCuda::with_tuning(setup.clone(), tuning) {
         Ok(b) => b,
         Err(e @ DeviceError::Unavailable { .. }) => {
             eprintln!("skipping {name}: {e}");
@@ -253,8 +258,9 @@ fn agree_over(name: &str, setup: AcousticSetup, steps: usize) -> bool {
         ("p min", relative_l2(&got.min, &want.min)),
         ("cw sums", relative_l2(&got.cw, &want.cw)),
     ];
+    let shapes: Vec<String> = gpu.pass_shapes().iter().map(|s| s.to_string()).collect();
     eprintln!(
-        "{name}: {} sample values, relative L2 errors {}",
+        "{name}: passes {shapes:?}, {} sample values, relative L2 errors {}",
         want.samples.len(),
         errors
             .iter()
@@ -287,6 +293,27 @@ fn lossless_3d_even_and_odd_sizes() {
         ("3D 24x20x16, 3 sensors", setup([24, 20, 16], 3, 3)),
         ("3D 15x21x14 (odd nx), 4 sensors", setup([15, 21, 14], 3, 4)),
     ]);
+}
+
+/// Other pass shapes (benches/gpu/check.sh sweeps them) compute the same: a thread per value
+/// in small tiles, many values per thread, and x tiles above 48 KB of shared memory (32
+/// lines of 128 take 64 KB), which need the kernel's opt-in.
+#[test]
+fn tuned_pass_shapes_agree() {
+    for tuning in ["2x1", "32x16", "32x2"] {
+        let name = format!("3D 128x12x10, passes {tuning}");
+        let tuning: PassTuning = tuning.parse().unwrap();
+        if !agree_tuned(&name, setup([128, 12, 10], 3, 3), STEPS, &tuning) {
+            return;
+        }
+    }
+    let Ok(big) =
+        MixedDomainCuda::with_tuning(setup([128, 12, 10], 3, 3), &"32x2".parse().unwrap())
+    else {
+        return;
+    };
+    let x = big.pass_shapes()[0];
+    assert_eq!((x.tile, x.shared_bytes), (32, 64 * 1024), "{x}");
 }
 
 #[test]

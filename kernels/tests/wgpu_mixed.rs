@@ -9,8 +9,8 @@ use ferrowave_kernels::cpu::mixed::MixedDomainCpu;
 use ferrowave_kernels::setup::{AbsorptionSetup, AcousticSetup, Coef, Extremes};
 use ferrowave_kernels::wgpu::{self, MixedDomainWgpu, WgpuContext};
 use ferrowave_kernels::{
-    AcousticState, AxisPass, DeviceError, MixedDomainBackend, PointSource, SourceInjection,
-    WholeGrid,
+    AcousticState, AxisPass, DeviceError, MixedDomainBackend, PassTuning, PointSource,
+    SourceInjection, WholeGrid,
 };
 
 const STEPS: usize = 24;
@@ -197,6 +197,16 @@ fn compare(name: &str, setup: AcousticSetup) -> Option<f64> {
 
 /// `compare` over `steps` steps.
 fn compare_over(name: &str, setup: AcousticSetup, steps: usize) -> Option<f64> {
+    compare_tuned(name, setup, steps, &PassTuning::default())
+}
+
+/// `compare_over` with the pass shapes of `tuning`.
+fn compare_tuned(
+    name: &str,
+    setup: AcousticSetup,
+    steps: usize,
+    tuning: &PassTuning,
+) -> Option<f64> {
     if let Err(e) = WgpuContext::new() {
         eprintln!("skipped {name}: {e}");
         return None;
@@ -204,7 +214,7 @@ fn compare_over(name: &str, setup: AcousticSetup, steps: usize) -> Option<f64> {
     assert_eq!(wgpu::mixed_domain_unsupported(&setup), None, "{name}");
     let mut cpu = MixedDomainCpu::new(setup.clone()).unwrap();
     let estimate = wgpu::estimate_mixed_domain_bytes(&setup);
-    let mut gpu = match MixedDomainWgpu::new(setup.clone()) {
+    let mut gpu = match MixedDomainWgpu::with_tuning(setup.clone(), tuning) {
         Ok(gpu) => gpu,
         Err(e @ DeviceError::Unavailable { .. }) => {
             eprintln!("skipped {name}: {e}");
@@ -226,7 +236,7 @@ fn compare_over(name: &str, setup: AcousticSetup, steps: usize) -> Option<f64> {
     let shapes: Vec<String> = gpu
         .pass_shapes()
         .iter()
-        .map(|s| format!("{}x{}", s.line_tile, s.threads))
+        .map(|s| format!("{}x{}", s.tile, s.threads))
         .collect();
     eprintln!(
         "{name}: samples {samples:.2e}, cw {cw:.2e}, kept {kept:.2e}, extremes {extremes:.2e} \
@@ -247,6 +257,19 @@ fn compare_over(name: &str, setup: AcousticSetup, steps: usize) -> Option<f64> {
 fn lossless_3d_with_few_sensors_matches_the_cpu() {
     compare("3D 16x12x10, 3 sensors", scene([16, 12, 10], 3, 3));
     compare("3D 14x15x7 (odd y, z), 2 sensors", scene([14, 15, 7], 3, 2));
+}
+
+/// Other pass shapes (benches/gpu/check.sh sweeps them) compute the same: a thread per value
+/// in small tiles, and many values per thread in large ones.
+#[test]
+fn tuned_pass_shapes_match_the_cpu() {
+    for tuning in ["2x1", "32x32"] {
+        let name = format!("3D 64x12x10, passes {tuning}");
+        let tuning: PassTuning = tuning.parse().unwrap();
+        if compare_tuned(&name, scene([64, 12, 10], 3, 3), STEPS, &tuning).is_none() {
+            return;
+        }
+    }
 }
 
 #[test]

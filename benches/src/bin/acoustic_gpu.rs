@@ -2,14 +2,16 @@
 //! device memory at 128³, 256³, 384³ (homogeneous, lossless, PML inside: in the mixed-domain
 //! form, and in the split form for comparison) and a heterogeneous absorbing 256³ case (split).
 //!
-//! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [--timings-only] [SIZE ...]
-//! (default: every GPU backend built in, sizes 128 256 384; `--timings-only` skips the
-//! agreement runs and the heterogeneous case, e.g. under a profiler). Build with
-//! `--features cuda,wgpu`; benches/gpu/check.sh runs it as the device check.
+//! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [--timings-only] [--pass TILExVALUES
+//! ...] [SIZE ...] (default: every GPU backend built in, sizes 128 256 384; `--timings-only`
+//! skips the agreement runs and the heterogeneous case, e.g. under a profiler; each `--pass`
+//! adds a shape of the mixed-domain passes to a sweep, e.g. `--pass 16x4`, which then times
+//! only the mixed-domain form with each shape). Build with `--features cuda,wgpu`;
+//! benches/gpu/check.sh runs it as the device check.
 
 use ferrowave_benches::{heterogeneous_absorbing, problem, Timer};
 use ferrowave_kernels::device::list_gpus;
-use ferrowave_kernels::{DeviceKind, StepForm};
+use ferrowave_kernels::{DeviceKind, PassTuning, StepForm};
 use ferrowave_solvers::acoustic::*;
 
 const WARMUP: usize = 10;
@@ -63,8 +65,10 @@ fn time(
     device: DeviceKind,
     steps: usize,
     split: bool,
+    tuning: PassTuning,
 ) -> Result<(StepForm, f64, f64, f64), SolverError> {
-    let plan = plan(&sim, 1, split)?;
+    let mut plan = plan(&sim, 1, split)?;
+    plan.set_pass_tuning(tuning);
     let form = plan.step_form(device);
     let estimate = plan.device_bytes(device)? as f64 / (1024.0 * 1024.0);
     let mut timer = Timer {
@@ -92,12 +96,55 @@ struct Case {
     split: bool,
 }
 
+/// Times the mixed-domain form of the lossless problem with each pass shape of `sweep`
+/// (`-x-` is the built-in one); false if a run failed.
+fn sweep_pass_shapes(
+    device: DeviceKind,
+    sizes: &[usize],
+    steps: Option<usize>,
+    sweep: &[PassTuning],
+) -> bool {
+    println!(
+        "{:>6} {:>12} {:>6} {:>9} {:>7} {:>9}",
+        "size", "tile x vals", "steps", "ms/step", "GB/s", "× copy"
+    );
+    let mut all_ran = true;
+    for &n in sizes {
+        let s = steps.unwrap_or(if n >= 384 { 60 } else { 200 });
+        for &tuning in sweep {
+            match time(problem(n, s), device, s, false, tuning) {
+                Ok((StepForm::MixedDomain, ms, _, _)) => {
+                    let gb = model_bytes_per_point(device, StepForm::MixedDomain)
+                        * (n * n * n) as f64
+                        / 1e9;
+                    let rate = gb / (ms / 1e3);
+                    println!(
+                        "{:>6} {tuning:>12} {:>6} {ms:>9.3} {rate:>7.0} {:>9.2}",
+                        format!("{n}³"),
+                        s - WARMUP,
+                        rate / COPY_BANDWIDTH_GB_S
+                    );
+                }
+                Ok((StepForm::Split, ..)) => {
+                    println!("{n}³ {tuning}: ran in the split form; nothing to tune");
+                }
+                Err(e) => {
+                    all_ran = false;
+                    println!("{n}³ {tuning}: error: {e}");
+                }
+            }
+        }
+    }
+    all_ran
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut devices = Vec::new();
     let mut steps = None;
     let mut timings_only = false;
     let mut sizes = Vec::new();
+    let mut sweep = Vec::new();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--device" => devices.push(
@@ -107,6 +154,12 @@ fn main() {
             ),
             "--steps" => steps = args.next().and_then(|v| v.parse::<usize>().ok()),
             "--timings-only" => timings_only = true,
+            "--pass" => sweep.push(
+                args.next()
+                    .expect("--pass TILExVALUES")
+                    .parse::<PassTuning>()
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
             s => sizes.push(s.parse::<usize>().expect("grid size")),
         }
     }
@@ -130,6 +183,10 @@ fn main() {
             }
         };
         println!("== {device} on {name}");
+        if !sweep.is_empty() {
+            failed |= !sweep_pass_shapes(device, &sizes, steps, &sweep);
+            continue;
+        }
         if !timings_only {
             for (label, sim, split) in [
                 ("homogeneous 64³, 120 steps", problem(64, 120), false),
@@ -191,7 +248,7 @@ fn main() {
             } else {
                 heterogeneous_absorbing(n, s)
             };
-            match time(sim, device, s, split) {
+            match time(sim, device, s, split, PassTuning::default()) {
                 Ok((form, ms, mib, estimate)) => {
                     // Achieved bandwidth from the counted bytes (lossless problem only).
                     let (rate, fraction) = if lossless {

@@ -11,6 +11,7 @@ use wgpu::util::DeviceExt;
 
 use super::device::storage_entry;
 use super::{GpuError, WgpuContext};
+use crate::PassTuning;
 
 const SHADER: &str = include_str!("../../wgsl/fft.wgsl");
 const SHARED_SHADER: &str = include_str!("../../wgsl/fft_shared.wgsl");
@@ -23,6 +24,8 @@ pub(super) const BUTTERFLIES: &str = include_str!("../../wgsl/butterflies.wgsl")
 /// lines of a strided axis for coalesced loads, few enough to keep small transforms spread
 /// over many workgroups.
 const MAX_LINE_TILE: usize = 32;
+/// Tile values per invocation of the shared-memory kernels, unless tuned.
+const VALUES_PER_INVOCATION: usize = 8;
 pub(super) const WORKGROUP: u32 = 64;
 /// `Params` in fft.wgsl: eight 32-bit words.
 pub(super) const PARAMS_BYTES: u64 = 32;
@@ -106,12 +109,33 @@ impl SharedKernel {
         capacity: usize,
         max_threads: u32,
     ) -> Self {
+        Self::tuned(
+            n,
+            radices,
+            lines,
+            capacity,
+            max_threads,
+            &PassTuning::default(),
+        )
+    }
+
+    /// As `new`, with the tile cap and the values per invocation from `tuning` where set.
+    pub(super) fn tuned(
+        n: usize,
+        radices: &[usize],
+        lines: usize,
+        capacity: usize,
+        max_threads: u32,
+        tuning: &PassTuning,
+    ) -> Self {
         // Largest power of two of lines that fits (a power of two keeps tile indexing cheap).
-        let fit = (capacity / n).min(MAX_LINE_TILE).min(lines).max(1);
+        let cap = tuning.max_tile.unwrap_or(MAX_LINE_TILE);
+        let fit = (capacity / n).min(cap).min(lines).max(1);
         let line_tile = 1 << fit.ilog2();
         let elements = n * line_tile;
-        // About eight values per invocation, in whole 64-wide groups.
-        let wanted = (elements.div_ceil(8) as u32).div_ceil(WORKGROUP) * WORKGROUP;
+        // About eight values per invocation (unless tuned), in whole 64-wide groups.
+        let per_invocation = tuning.values_per_thread.unwrap_or(VALUES_PER_INVOCATION);
+        let wanted = (elements.div_ceil(per_invocation) as u32).div_ceil(WORKGROUP) * WORKGROUP;
         let threads = wanted.clamp(WORKGROUP.min(max_threads), max_threads);
         let smallest_radix = radices.iter().copied().min().unwrap_or(2);
         let max_butterflies = (elements / smallest_radix).div_ceil(threads as usize);

@@ -34,7 +34,8 @@
 typedef int CUresult;
 // Runs one thread of a kernel with the launch's parameter block.
 typedef void (*Invoke)(void** params);
-struct Entry { const char* name; Invoke invoke; bool synchronises; };
+// max_dynamic_shared: what a launch may ask for (48 KB unless the opt-in raised it).
+struct Entry { const char* name; Invoke invoke; bool synchronises; int max_dynamic_shared = 48 * 1024; };
 template <void (*K)(const Scene, const Launch)> void scene_kernel(void** p) {
   K(*(const Scene*)p[0], *(const Launch*)p[1]); }
 template <void (*K)(const PassArgs)> void pass_kernel(void** p) { K(*(const PassArgs*)p[0]); }
@@ -134,7 +135,8 @@ CUresult cuCtxSetCurrent(void* c) { current = c; return 0; }
 CUresult cuCtxGetCurrent(void** c) { *c = current; return 0; }
 CUresult cuCtxSynchronize() { return 0; }
 CUresult cuDeviceGetAttribute(int* v, int attr, int) {
-  *v = attr == 75 ? 9 : attr == 76 ? 0 : 0; return 0; }
+  // 75, 76: compute capability 9.0; 97: the opt-in shared memory per block, as an H100's.
+  *v = attr == 75 ? 9 : attr == 97 ? 232448 : 0; return 0; }
 CUresult cuDeviceGetName(char* name, int len, int) { strncpy(name, "CPU stand-in for CUDA (kernels/tests/cuda_standin)", len); return 0; }
 CUresult cuMemGetInfo_v2(size_t* f, size_t* t) { *f = 8ull << 30; *t = 16ull << 30; return 0; }
 CUresult cuDeviceTotalMem_v2(size_t* t, int) { *t = 16ull << 30; return 0; }
@@ -155,6 +157,8 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
                         unsigned bz, unsigned shmem, void* stream, void** params, void** extra) {
   std::lock_guard<std::mutex> guard(one_at_a_time);
   Entry* e = (Entry*)f;
+  // As the driver: more dynamic shared memory than allowed, or over 1024 threads, is refused.
+  if ((int)shmem > e->max_dynamic_shared || bx * by * bz > 1024) return 1;
   launches++;
   if (!e->invoke) { // density_magnitude, emulated directly
     const Scene& s = *(const Scene*)params[0];
@@ -174,7 +178,11 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
     for (unsigned t = 0; t < bx; ++t) { threadIdx = {t, 0, 0}; e->invoke(params); } }
   return 0;
 }
-CUresult cuFuncSetAttribute(void*, int, int) { return 0; }
+// 8: CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, up to the opt-in limit (attribute 97).
+CUresult cuFuncSetAttribute(void* f, int attr, int value) {
+  if (attr != 8) return 0;
+  if (value > 232448) return 1;
+  ((Entry*)f)->max_dynamic_shared = value; return 0; }
 CUresult cuMemcpyDtoDAsync_v2(uint64_t d, uint64_t s, size_t n, void*) { memcpy((void*)d, (void*)s, n); return 0; }
 
 // ---------------------------------------------------------------- cuFFT

@@ -11,7 +11,7 @@ use ferrowave_kernels::cpu::estimate_bytes;
 use ferrowave_kernels::device::{gpu_acoustic_bytes, gpu_mixed_domain_bytes};
 use ferrowave_kernels::setup::{AcousticSetup, Extremes};
 use ferrowave_kernels::DeviceKind;
-use ferrowave_kernels::StepForm;
+use ferrowave_kernels::{PassTuning, StepForm};
 
 /// What `ferrowave check` prints and result files carry.
 #[derive(Clone, Debug)]
@@ -56,6 +56,8 @@ pub struct Plan {
     pub(crate) sources_end: usize,
     /// Run the split form even where the mixed-domain form applies.
     pub(crate) split_forced: bool,
+    /// The shape of the GPU mixed-domain passes (the built-in one unless set).
+    pub(crate) pass_tuning: PassTuning,
     /// Host memory of the recording, and of the p0 smoothing (which peaks before the run).
     recording_bytes: u64,
     smoothing_bytes: u64,
@@ -432,6 +434,7 @@ impl Plan {
             record_start: sensor.record_start_step,
             sources_end,
             split_forced: false,
+            pass_tuning: PassTuning::default(),
             recording_bytes,
             smoothing_bytes: smoothing,
             gpu_host_bytes,
@@ -450,6 +453,12 @@ impl Plan {
             self.recording_bytes,
             self.smoothing_bytes,
         );
+    }
+
+    /// Shapes the GPU mixed-domain passes' blocks by `tuning` (the device check's sweep);
+    /// results do not change, only the speed.
+    pub fn set_pass_tuning(&mut self, tuning: PassTuning) {
+        self.pass_tuning = tuning;
     }
 
     /// The form of the step on `device`.

@@ -106,7 +106,7 @@ impl Plan {
                 Stepper::Split(Box::new(CpuAcoustic::new(setup)), schedule)
             }
             (gpu, StepForm::MixedDomain) => {
-                Stepper::MixedDomain(open_gpu_mixed_domain(gpu, setup)?, ndim)
+                Stepper::MixedDomain(open_gpu_mixed_domain(gpu, setup, &self.pass_tuning)?, ndim)
             }
             (gpu, StepForm::Split) => Stepper::Split(open_gpu_acoustic(gpu, setup)?, schedule),
         };

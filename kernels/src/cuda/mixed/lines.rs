@@ -2,14 +2,18 @@
 //! block holds in shared memory, the threads and blocks of the launch, and the twiddles.
 
 use crate::cpu::mixed::layout::Dims;
+use crate::PassTuning;
 use std::f64::consts::PI;
 
 /// Shared memory a block may take without opting in: a tile and its FFT scratch.
 pub const SHARED_BYTES: usize = 48 * 1024;
 /// Most lines a tile holds (adjacent kx columns on y and z: 32 x 8 B is a 256 B segment).
 const MAX_TILE: usize = 32;
-/// Most threads per block.
+/// Tile values per thread, and most threads per block, unless tuned.
+const VALUES_PER_THREAD: usize = 4;
 const MAX_THREADS: usize = 256;
+/// Most threads per block CUDA allows: the cap of a tuned thread count.
+const MAX_TUNED_THREADS: usize = 1024;
 /// Bytes per tile element: the line value and its ping-pong scratch, complex f32 each.
 const BYTES_PER_ELEMENT: usize = 16;
 
@@ -58,8 +62,20 @@ pub struct LinePlan {
 }
 
 impl LinePlan {
-    /// The plan of `axis`, or None when the axis cannot run (prime factor or length).
+    /// The built-in plan of `axis`, or None when the axis cannot run (prime factor or length).
     pub fn new(dims: &Dims, axis: usize) -> Option<Self> {
+        Self::tuned(dims, axis, &PassTuning::default(), SHARED_BYTES)
+    }
+
+    /// The plan of `axis` shaped by `tuning`, its tile within `shared_limit` bytes (more than
+    /// `SHARED_BYTES` needs the kernel's opt-in); None when the axis cannot run. Which axes
+    /// run does not depend on the tuning: a one-line tile must fit `SHARED_BYTES`.
+    pub fn tuned(
+        dims: &Dims,
+        axis: usize,
+        tuning: &PassTuning,
+        shared_limit: usize,
+    ) -> Option<Self> {
         let len = [dims.nx, dims.ny, dims.nz][axis];
         let stages = radices(len)?;
         if len > MAX_LINE || stages.len() > 16 {
@@ -70,10 +86,18 @@ impl LinePlan {
         } else {
             dims.nxh
         };
-        let fits = (SHARED_BYTES / (BYTES_PER_ELEMENT * len)).clamp(1, MAX_TILE);
+        let cap = tuning.max_tile.unwrap_or(MAX_TILE);
+        let fits = (shared_limit.max(SHARED_BYTES) / (BYTES_PER_ELEMENT * len)).clamp(1, cap);
         let tile = prev_power_of_two(fits).min(lines.next_power_of_two());
         let elements = tile * len;
-        let threads = (elements / 4).next_power_of_two().clamp(32, MAX_THREADS);
+        let (per_thread, max_threads) = match tuning.values_per_thread {
+            Some(values) => (values, MAX_TUNED_THREADS),
+            None => (VALUES_PER_THREAD, MAX_THREADS),
+        };
+        let threads = elements
+            .div_ceil(per_thread)
+            .next_power_of_two()
+            .clamp(32, max_threads);
         let blocks = match axis {
             0 => lines.div_ceil(tile),
             1 => dims.nz * lines.div_ceil(tile),
@@ -136,6 +160,29 @@ mod tests {
         assert_eq!(radices(384), Some(vec![8, 8, 2, 3]));
         assert_eq!(radices(1), Some(vec![]));
         assert_eq!(radices(22), None);
+    }
+
+    #[test]
+    fn tuning_sets_the_tile_and_threads_within_the_limits() {
+        let dims = Dims::new([256, 256, 256], 3);
+        let tuned = |text: &str, limit| {
+            let plan = LinePlan::tuned(&dims, 1, &text.parse().unwrap(), limit).unwrap();
+            (plan.tile, plan.threads, plan.shared_bytes)
+        };
+        assert_eq!(tuned("-x-", SHARED_BYTES), (8, 256, 32768));
+        assert_eq!(tuned("4x8", SHARED_BYTES), (4, 128, 16384));
+        // 16 lines of 256 take 64 KB: only with an opt-in limit above 48 KB.
+        assert_eq!(tuned("16x4", SHARED_BYTES), (8, 512, 32768));
+        assert_eq!(tuned("16x4", 227 * 1024), (16, 1024, 65536));
+        assert_eq!(tuned("32x1", 227 * 1024), (32, 1024, 131072));
+        // A 1D grid has one line: the tile stays 1.
+        let line = LinePlan::tuned(
+            &Dims::new([64, 1, 1], 1),
+            0,
+            &"32x2".parse().unwrap(),
+            SHARED_BYTES,
+        );
+        assert_eq!(line.map(|p| (p.tile, p.threads)), Some((1, 32)));
     }
 
     #[test]

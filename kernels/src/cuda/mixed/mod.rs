@@ -49,7 +49,9 @@ use crate::cpu::mixed::{absorbing, forms_grid_pressure, unsupported_reason};
 use crate::device::{DeviceError, DeviceKind};
 use crate::kspace;
 use crate::setup::{AcousticSetup, PointSource, SourceInjection};
+use crate::{PassShape, PassTuning};
 use args::{PassArgs, StepArgs};
+use cudarc::driver::sys::{CUdevice_attribute, CUfunction_attribute};
 use cudarc::driver::{CudaContext, CudaFunction, CudaStream, LaunchConfig};
 use lines::{LinePlan, MAX_LINE};
 use std::sync::Arc;
@@ -214,17 +216,35 @@ pub struct MixedDomainCuda {
 impl MixedDomainCuda {
     /// Opens CUDA device 0 and uploads the run; refuses what the mixed-domain passes cannot
     /// run, and, before allocating, a run that needs more than the device's free memory.
-    pub fn new(mut setup: AcousticSetup) -> Result<Self, DeviceError> {
+    pub fn new(setup: AcousticSetup) -> Result<Self, DeviceError> {
+        Self::with_tuning(setup, &PassTuning::default())
+    }
+
+    /// As `new`, with the axis passes' blocks shaped by `tuning` (for the device check's
+    /// sweep); a tile above 48 KB of shared memory takes the card's opt-in, up to its limit.
+    pub fn with_tuning(mut setup: AcousticSetup, tuning: &PassTuning) -> Result<Self, DeviceError> {
         if let Some(reason) = mixed_domain_unsupported(&setup) {
             return Err(unsupported(format!("the mixed-domain form: {reason}")));
         }
         let ndim = setup.ndim;
         let dims = Dims::new(setup.shape, ndim);
         let tables = Tables::new(&setup, &dims).ok_or_else(|| unsupported("heterogeneous"))?;
-        let plans: Vec<LinePlan> = (0..ndim)
-            .map(|axis| LinePlan::new(&dims, axis).expect("checked by mixed_domain_unsupported"))
-            .collect();
         let ctx = open_first_device()?;
+        let shared_limit = if tuning.max_tile.is_some() {
+            let optin = CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN;
+            let bytes = ctx
+                .attribute(optin)
+                .map_err(|e| failed("shared memory opt-in limit", e))?;
+            usize::try_from(bytes).unwrap_or(0)
+        } else {
+            lines::SHARED_BYTES
+        };
+        let plans: Vec<LinePlan> = (0..ndim)
+            .map(|axis| {
+                LinePlan::tuned(&dims, axis, tuning, shared_limit)
+                    .expect("checked by mixed_domain_unsupported")
+            })
+            .collect();
         let stream = ctx.default_stream();
         let (device, free, _) = describe(&ctx)?;
         let fft = GridFft::new(setup.shape, ndim, &stream)?;
@@ -256,6 +276,14 @@ impl MixedDomainCuda {
             sensor_sums: function(&module, "mixed_sensor_sums")?,
             sensor_finish: function(&module, "mixed_sensor_finish")?,
         };
+        for (plan, kernel) in plans.iter().zip(&kernels.passes) {
+            if plan.shared_bytes > lines::SHARED_BYTES {
+                let opt_in = CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
+                kernel
+                    .set_attribute(opt_in, plan.shared_bytes as i32)
+                    .map_err(|e| failed("shared memory opt-in", e))?;
+            }
+        }
         let sizes = Sizes::new(&setup);
         let half = dims.half_len();
         let n = dims.points();
@@ -584,6 +612,19 @@ impl MixedDomainCuda {
             self.step_formed = true;
         }
         Ok(())
+    }
+
+    /// The shape of each axis pass's launch.
+    pub fn pass_shapes(&self) -> Vec<PassShape> {
+        self.plans
+            .iter()
+            .map(|plan| PassShape {
+                tile: plan.tile,
+                shared_bytes: plan.shared_bytes,
+                threads: plan.threads,
+                blocks: plan.blocks,
+            })
+            .collect()
     }
 
     fn restore(&self, list: &PairList, data: [u64; 2]) -> Result<(), DeviceError> {

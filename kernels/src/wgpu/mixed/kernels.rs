@@ -10,6 +10,7 @@ use crate::wgpu::device::{storage_entry, uniform_entry};
 use crate::wgpu::fft::{
     radices, shared_capacity, workgroups, SharedKernel, BUTTERFLIES, STOCKHAM_TILE,
 };
+use crate::{PassShape, PassTuning};
 use std::num::NonZeroU64;
 
 const COMMON: &str = include_str!("../../../wgsl/mixed_common.wgsl");
@@ -58,16 +59,6 @@ enum Pipeline {
     Point(Point),
 }
 
-/// The shape of one axis' pass kernel, for reports and tests.
-#[derive(Clone, Copy, Debug)]
-pub struct PassShape {
-    /// Lines per workgroup, and the workgroup memory they take.
-    pub line_tile: usize,
-    pub workgroup_bytes: usize,
-    pub threads: u32,
-    pub workgroups: u32,
-}
-
 pub(super) struct Buffers<'a> {
     /// In binding order 0..=9: spectra, velocity, density, work, divergence, tables, indices,
     /// samples, records, magnitude.
@@ -106,6 +97,7 @@ impl Kernels {
         setup: &AcousticSetup,
         sizes: &Sizes,
         tables: &Tables,
+        tuning: &PassTuning,
     ) -> (Vec<(SharedKernel, u32, u32)>, Dispatches, Vec<u8>) {
         let limits = device.limits();
         let d = &sizes.dims;
@@ -128,7 +120,7 @@ impl Kernels {
                 _ => (d.nxh, d.ny),
             };
             let radices = radices(n).expect("checked by mixed_domain_unsupported");
-            let kernel = SharedKernel::new(n, &radices, lines, capacity, max_threads);
+            let kernel = SharedKernel::tuned(n, &radices, lines, capacity, max_threads, tuning);
             let tiles_per_row = lines.div_ceil(kernel.line_tile) as u32;
             let tiles = tiles_per_row * outer as u32;
             let grid = grid_of(tiles);
@@ -264,10 +256,10 @@ impl Kernels {
         let shapes = pass_kernels
             .iter()
             .map(|(kernel, tiles, _)| PassShape {
-                line_tile: kernel.line_tile,
-                workgroup_bytes: kernel.line_tile * kernel.line_length * 8,
-                threads: kernel.threads,
-                workgroups: *tiles,
+                tile: kernel.line_tile,
+                shared_bytes: kernel.line_tile * kernel.line_length * 8,
+                threads: kernel.threads as usize,
+                blocks: *tiles as usize,
             })
             .collect();
         Self {

@@ -41,11 +41,11 @@ use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, Who
 use crate::cpu::mixed::tables::Tables;
 use crate::device::{DeviceError, DeviceKind};
 use crate::setup::{AcousticSetup, PointSource, SourceInjection};
+use crate::{PassShape, PassTuning};
 use kernels::{Buffers, Dispatch, Dispatches, Kernels};
 use plan::{axis_unsupported, real_fft_shape, Sizes, REDUCTION, STORAGE_BINDINGS};
 use std::sync::{Arc, Mutex};
 
-pub use kernels::PassShape;
 pub use plan::{estimate_mixed_domain_bytes, mixed_domain_unsupported};
 
 fn unsupported(reason: String) -> DeviceError {
@@ -118,6 +118,12 @@ pub struct MixedDomainWgpu {
 impl MixedDomainWgpu {
     /// Opens the best adapter and allocates the run, or says why it cannot run here.
     pub fn new(setup: AcousticSetup) -> Result<Self, DeviceError> {
+        Self::with_tuning(setup, &PassTuning::default())
+    }
+
+    /// As `new`, with the axis passes' workgroups shaped by `tuning` (for the device check's
+    /// sweep), within the adapter's workgroup memory and invocation limits.
+    pub fn with_tuning(setup: AcousticSetup, tuning: &PassTuning) -> Result<Self, DeviceError> {
         if let Some(reason) = mixed_domain_unsupported(&setup) {
             return Err(unsupported(format!("mixed-domain form: {reason}")));
         }
@@ -135,7 +141,7 @@ impl MixedDomainWgpu {
             slot.get_or_insert_with(|| e.to_string());
         }));
         let scope = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let built = Self::allocate(setup, sizes, &context, device_failure.clone());
+        let built = Self::allocate(setup, sizes, &context, tuning, device_failure.clone());
         if pollster::block_on(scope.pop()).is_some() {
             let limits = device.limits();
             return Err(DeviceError::OutOfMemory {
@@ -154,13 +160,15 @@ impl MixedDomainWgpu {
         mut setup: AcousticSetup,
         sizes: Sizes,
         context: &WgpuContext,
+        tuning: &PassTuning,
         device_failure: Arc<Mutex<Option<String>>>,
     ) -> Result<Self, DeviceError> {
         let device = context.device();
         let fft = GpuRealFft::new(context, &real_fft_shape(&setup)).map_err(device_error)?;
         let tables = Tables::new(&setup, &sizes.dims)
             .ok_or_else(|| unsupported("the medium is heterogeneous".into()))?;
-        let (pass_kernels, dispatches, params) = Kernels::plan(device, &setup, &sizes, &tables);
+        let (pass_kernels, dispatches, params) =
+            Kernels::plan(device, &setup, &sizes, &tables, tuning);
         let byte_sizes = sizes.buffers();
         let named = NamedBuffers::new(device, &byte_sizes);
         let storage = wgpu::BufferUsages::STORAGE
