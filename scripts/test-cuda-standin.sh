@@ -22,5 +22,5 @@ ln -sf libstandin.so "$work/libcuda.so"
 ln -sf libstandin.so "$work/libcufft.so"
 export LD_LIBRARY_PATH="$PWD/$work:$PWD/$work/nvrtc/nvidia/cuda_nvrtc/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 cargo test -p ferrowave-kernels --all-features --test cuda_kernels_compile --test cuda_backend \
-    --test cuda_mixed -- --nocapture
+    --test cuda_mixed --test cuda_line_fft -- --nocapture
 cargo test -p ferrowave-solvers --all-features --test backend_agreement cuda -- --nocapture

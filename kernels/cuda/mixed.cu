@@ -436,3 +436,37 @@ extern "C" __global__ void mixed_sensor_finish(const StepArgs g) {
     g.samples[(size_t)g.filled * g.sensor_count + s] = (float)g.sums[s];
     g.sums[s] = 0.0;
 }
+
+// ---------------------------------------------------------------- the line FFT alone
+
+// For kernels/tests/cuda_line_fft.rs: the passes' line FFT on `count` lines of `len` values
+// stored one after another. Block b loads lines b * tile ... into shared memory in the
+// passes' layout, transforms them (dir +1 forward, -1 inverse, unnormalised) and writes them
+// back in place.
+struct LineFftArgs {
+    float2* lines;
+    const float2* twiddles;
+    unsigned long long radices;
+    unsigned len, tile, count;
+    float dir;
+};
+
+static_assert(sizeof(LineFftArgs) == 40, "LineFftArgs layout differs from the host's");
+
+extern "C" __global__ void line_fft_lines(const LineFftArgs g) {
+    DYNAMIC_SHARED(float2, shared);
+    const unsigned len = g.len, tile = g.tile, first = blockIdx.x * tile;
+    for (unsigned e = threadIdx.x; e < tile * len; e += blockDim.x) {
+        unsigned l = e / len, p = e % len;
+        bool present = first + l < g.count;
+        shared[p * tile + l] =
+            present ? g.lines[(size_t)(first + l) * len + p] : make_float2(0.0f, 0.0f);
+    }
+    __syncthreads();
+    float2* out = line_fft(shared, shared + len * tile, len, tile, g.radices, g.twiddles, g.dir,
+                           blockDim.x);
+    for (unsigned e = threadIdx.x; e < tile * len; e += blockDim.x) {
+        unsigned l = e / len, p = e % len;
+        if (first + l < g.count) g.lines[(size_t)(first + l) * len + p] = out[p * tile + l];
+    }
+}

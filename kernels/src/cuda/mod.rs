@@ -30,7 +30,8 @@ pub use backend::CudaAcoustic;
 pub use driver::devices;
 pub use memory::estimate_device_bytes;
 pub use mixed::{
-    compile_mixed_kernels, estimate_mixed_domain_bytes, mixed_domain_unsupported, MixedDomainCuda,
+    compile_mixed_kernels, estimate_mixed_domain_bytes, mixed_domain_unsupported, LineFft,
+    MixedDomainCuda,
 };
 
 /// Compiles kernels/cuda/acoustic.cu with NVRTC without a device, for tests and diagnostics:

@@ -40,6 +40,7 @@ template <void (*K)(const Scene, const Launch)> void scene_kernel(void** p) {
   K(*(const Scene*)p[0], *(const Launch*)p[1]); }
 template <void (*K)(const PassArgs)> void pass_kernel(void** p) { K(*(const PassArgs*)p[0]); }
 template <void (*K)(const StepArgs)> void step_kernel(void** p) { K(*(const StepArgs*)p[0]); }
+template <void (*K)(const LineFftArgs)> void line_kernel(void** p) { K(*(const LineFftArgs*)p[0]); }
 static Entry kernels[] = {
   {"initial_pressure", scene_kernel<initial_pressure>, false},
   {"initial_velocity", scene_kernel<initial_velocity>, false},
@@ -63,6 +64,7 @@ static Entry kernels[] = {
   {"mixed_scale_grid", step_kernel<mixed_scale_grid>, false},
   {"mixed_sensor_sums", step_kernel<mixed_sensor_sums>, true},
   {"mixed_sensor_finish", step_kernel<mixed_sensor_finish>, false},
+  {"line_fft_lines", line_kernel<line_fft_lines>, true},
 };
 
 // ---------------------------------------------------------------- threads as fibers

@@ -73,10 +73,26 @@ pub struct StepArgs {
     pub pad: f32,
 }
 
+/// The arguments of `line_fft_lines`, the line FFT on its own (40 bytes, as mixed.cu asserts).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LineFftArgs {
+    pub lines: u64,
+    pub twiddles: u64,
+    pub radices: u64,
+    pub len: u32,
+    pub tile: u32,
+    pub count: u32,
+    pub dir: f32,
+}
+
+const _: () = assert!(size_of::<LineFftArgs>() == 40);
+
 // SAFETY: plain #[repr(C)] data of integers and floats, laid out as the CUDA structs (checked
 // by the static_asserts NVRTC compiles).
 unsafe impl DeviceRepr for PassArgs {}
 unsafe impl DeviceRepr for StepArgs {}
+unsafe impl DeviceRepr for LineFftArgs {}
 
 /// The `-D` defines mixed.cu checks its struct layouts against.
 pub fn layout_defines() -> Vec<String> {

@@ -29,11 +29,13 @@
 
 mod args;
 mod estimate;
+mod line_check;
 mod lines;
 mod pairs;
 mod sensors;
 
 pub use estimate::estimate_mixed_domain_bytes;
+pub use line_check::LineFft;
 
 use super::backend::skip_overwritten_points;
 use super::deferred::DeferredError;
