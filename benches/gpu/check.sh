@@ -52,13 +52,21 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
 done
 
 log=${OUT:+$OUT/gpu-check.log}
+# Grid sizes of the timings and of the sweep; smaller ones make a dry run of the script (on
+# lavapipe and the CUDA stand-in, e.g. CHECK_SIZES=32 SWEEP_SIZES=32).
+sizes=${CHECK_SIZES:-128 256 384}
+sweep_sizes=${SWEEP_SIZES:-128 256}
+# A failing section is reported and the next one still runs (the device time is scarce); the
+# script's status says whether any failed.
 {
+    failed=0
     echo "# ferrowave GPU device check, $(date -u +%FT%TZ)"
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null || true
     echo "## agreement with the CPU stepper (solvers/tests/backend_agreement.rs)"
-    "$bin/backend_agreement" --test-threads 1 --nocapture 2>&1
+    "$bin/backend_agreement" --test-threads 1 --nocapture 2>&1 ||
+        { echo "## FAILED: agreement tests (status $?)"; failed=1; }
     echo "## timings (acoustic_gpu)"
-    "$bin/acoustic_gpu" 2>&1
+    "$bin/acoustic_gpu" $sizes 2>&1 || { echo "## FAILED: acoustic_gpu (status $?)"; failed=1; }
     # Where the time of a CUDA step goes, kernel by kernel (both forms at 256³), when the
     # toolkit's profiler is installed: what to optimise next, without another device session.
     if command -v nsys >/dev/null; then
@@ -66,11 +74,14 @@ log=${OUT:+$OUT/gpu-check.log}
         report=$(mktemp -d)/steps
         nsys profile --trace=cuda --stats=false -o "$report" \
             "$bin/acoustic_gpu" --device cuda --timings-only --steps 40 256 >/dev/null 2>&1 &&
-            nsys stats --report cuda_gpu_kern_sum --format table "$report.nsys-rep" 2>&1 | head -40
+            nsys stats --report cuda_gpu_kern_sum --format table "$report.nsys-rep" 2>&1 |
+            head -40 || echo "## nsys: no kernel table (status $?)"
     fi
     # The pass shapes (lines per block x values per thread; -x- is the built-in choice): which
     # sets the defaults (kernels/src/pass_tuning.rs). Tiles above 48 KB take the opt-in.
     echo "## mixed-domain pass shapes (sweep)"
     shapes=(-x- 4x4 8x4 16x4 32x4 8x2 8x8 16x2 16x8 32x8)
-    "$bin/acoustic_gpu" --steps 60 ${shapes[@]/#/--pass } 128 256 2>&1 || true
+    "$bin/acoustic_gpu" --steps 60 ${shapes[@]/#/--pass } $sweep_sizes 2>&1 ||
+        { echo "## FAILED: the sweep (status $?)"; failed=1; }
+    exit $failed
 } 2>&1 | tee ${log:-/dev/null}

@@ -3,8 +3,8 @@
 //! form, and in the split form for comparison) and a heterogeneous absorbing 256³ case (split).
 //!
 //! Usage: acoustic_gpu [--device cuda|wgpu] [--steps S] [--timings-only] [--pass TILExVALUES
-//! ...] [SIZE ...] (default: every GPU backend built in, sizes 128 256 384; `--timings-only`
-//! skips the agreement runs and the heterogeneous case, e.g. under a profiler; each `--pass`
+//! ...] [SIZE ...] (default: every GPU backend built in, sizes 128 256 384, the heterogeneous
+//! case at 256³ or below at the largest size given; `--timings-only` skips the agreement runs and the heterogeneous case, e.g. under a profiler; each `--pass`
 //! adds a shape of the mixed-domain passes to a sweep, e.g. `--pass 16x4`, which then times
 //! only the mixed-domain form with each shape). Build with `--features cuda,wgpu`;
 //! benches/gpu/check.sh runs it as the device check.
@@ -228,10 +228,12 @@ fn main() {
             }
         }
         let s = steps.unwrap_or(100);
+        // 256³, or the largest size asked for when all are smaller (a dry run of the check).
+        let size = sizes.iter().copied().max().unwrap_or(256).min(256);
         let heterogeneous = (!timings_only).then_some(Case {
-            label: "heterogeneous absorbing 256³".into(),
+            label: format!("heterogeneous absorbing {size}³"),
             lossless: false,
-            size: 256,
+            size,
             steps: s,
             split: true,
         });
