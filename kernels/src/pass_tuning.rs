@@ -41,12 +41,6 @@ impl fmt::Display for PassShape {
     }
 }
 
-impl PassTuning {
-    pub fn is_default(&self) -> bool {
-        *self == Self::default()
-    }
-}
-
 /// `TILExVALUES`, e.g. `16x4`; either may be `-` for the built-in choice.
 impl FromStr for PassTuning {
     type Err = String;
@@ -98,7 +92,7 @@ mod tests {
         let partial: PassTuning = "-x2".parse().unwrap();
         assert_eq!(partial.max_tile, None);
         assert_eq!(partial.to_string(), "-x2");
-        assert!("-x-".parse::<PassTuning>().unwrap().is_default());
+        assert_eq!("-x-".parse::<PassTuning>().unwrap(), PassTuning::default());
         for bad in ["16", "0x4", "ax4", "16x"] {
             assert!(bad.parse::<PassTuning>().is_err(), "{bad}");
         }

@@ -115,7 +115,7 @@ fn in_place_real_transforms_match_the_out_of_place_ones() {
             .write_buffer(&buffer, 0, bytemuck::cast_slice(&real));
         let binding = fft.bind_in_place(&buffer).unwrap();
         let mut encoder = context.device().create_command_encoder(&Default::default());
-        fft.forward_in_place(&mut encoder, &binding);
+        fft.forward(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
         let spectrum = context.download_complex(&buffer).unwrap();
         let worst = spectrum
@@ -129,7 +129,7 @@ fn in_place_real_transforms_match_the_out_of_place_ones() {
             "{shape:?}: forward off by {worst:.2e}"
         );
         let mut encoder = context.device().create_command_encoder(&Default::default());
-        fft.inverse_in_place(&mut encoder, &binding);
+        fft.inverse(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
         let back = context.download_real(&buffer).unwrap();
         let worst = real

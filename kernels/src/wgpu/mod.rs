@@ -14,7 +14,7 @@ pub use acoustic::{estimate_device_bytes, WgpuAcoustic};
 pub use device::WgpuContext;
 pub use fft::{Direction, FftBinding, GpuFft, Lengths, MAX_GENERIC_RADIX};
 pub use mixed::{estimate_mixed_domain_bytes, mixed_domain_unsupported, MixedDomainWgpu};
-pub use real::{GpuRealFft, InPlaceRealFftBinding, RealFftBinding};
+pub use real::{GpuRealFft, RealFftBinding};
 
 use std::fmt;
 

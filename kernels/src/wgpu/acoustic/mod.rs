@@ -11,7 +11,7 @@ pub(super) mod readback;
 mod updates;
 
 use super::device::NamedBuffers;
-use super::{GpuError, GpuRealFft, InPlaceRealFftBinding, WgpuContext};
+use super::{GpuError, GpuRealFft, RealFftBinding, WgpuContext};
 use crate::catalogue::{AcousticBackend, AcousticState, Samples, Spec, SpectralOp, Update};
 use crate::device::{DeviceError, DeviceKind};
 use crate::setup::AcousticSetup;
@@ -40,7 +40,7 @@ pub struct WgpuAcoustic {
     layout: Layout,
     context: WgpuContext,
     fft: GpuRealFft,
-    transforms: Vec<InPlaceRealFftBinding>,
+    transforms: Vec<RealFftBinding>,
     kernels: Kernels,
     spectral: Vec<wgpu::Buffer>,
     jobs: wgpu::Buffer,
@@ -252,13 +252,13 @@ impl WgpuAcoustic {
 
     fn inverse(&self, encoder: &mut wgpu::CommandEncoder, buffers: &[Spec]) {
         for &b in buffers {
-            self.fft.inverse_in_place(encoder, &self.transforms[b]);
+            self.fft.inverse(encoder, &self.transforms[b]);
         }
     }
 
     fn forward(&self, encoder: &mut wgpu::CommandEncoder, buffers: &[Spec]) {
         for &b in buffers {
-            self.fft.forward_in_place(encoder, &self.transforms[b]);
+            self.fft.forward(encoder, &self.transforms[b]);
         }
     }
 }

@@ -36,7 +36,7 @@ mod tables;
 use super::acoustic::device_error;
 use super::acoustic::readback::{map_and_read, reported};
 use super::device::NamedBuffers;
-use super::{GpuRealFft, InPlaceRealFftBinding, WgpuContext};
+use super::{GpuRealFft, RealFftBinding, WgpuContext};
 use crate::catalogue::{AcousticState, AxisPass, MixedDomainBackend, Samples, WholeGrid};
 use crate::cpu::mixed::tables::Tables;
 use crate::device::{DeviceError, DeviceKind};
@@ -97,8 +97,8 @@ pub struct MixedDomainWgpu {
     dispatches: Dispatches,
     buffers: DeviceBuffers,
     /// In-place real transforms of F{p0} (in `spectra`) and of the work buffer.
-    spectra_fft: InPlaceRealFftBinding,
-    work_fft: Option<InPlaceRealFftBinding>,
+    spectra_fft: RealFftBinding,
+    work_fft: Option<RealFftBinding>,
     initial_pressure: Option<Vec<f32>>,
     source: Option<PointSource>,
     source_active: bool,
@@ -427,7 +427,7 @@ impl MixedDomainBackend for MixedDomainWgpu {
             .queue()
             .write_buffer(&self.buffers.spectra, at, bytemuck::cast_slice(&p0));
         let mut encoder = self.encoder();
-        self.fft.forward_in_place(&mut encoder, &self.spectra_fft);
+        self.fft.forward(&mut encoder, &self.spectra_fft);
         self.pending = Some(encoder);
     }
 
@@ -445,7 +445,7 @@ impl MixedDomainBackend for MixedDomainWgpu {
         encoder.clear_buffer(&self.buffers.work, 0, None);
         self.record(&mut encoder, &[&self.dispatches.scatter_source]);
         let work_fft = self.work_fft.as_ref().expect("a source has a work buffer");
-        self.fft.forward_in_place(&mut encoder, work_fft);
+        self.fft.forward(&mut encoder, work_fft);
         if corrected {
             self.record(&mut encoder, &[&self.dispatches.correct_source]);
         }
@@ -494,7 +494,7 @@ impl MixedDomainBackend for MixedDomainWgpu {
                 .work_fft
                 .as_ref()
                 .expect("p on the grid has a work buffer");
-            self.fft.inverse_in_place(&mut encoder, work_fft);
+            self.fft.inverse(&mut encoder, work_fft);
             if self.sizes.sensors > 0 {
                 self.record(&mut encoder, &[&self.dispatches.gather_sensors]);
             }

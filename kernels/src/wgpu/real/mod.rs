@@ -42,14 +42,8 @@ enum RowsBinding {
     Widened(widened::Binding),
 }
 
-/// Bind groups for in-place real transforms of one spectrum buffer: the real array lives in
-/// its first `len` floats, the half spectrum fills it.
-pub struct InPlaceRealFftBinding {
-    spectrum_fft: Option<FftBinding>,
-    rows: RowsBinding,
-}
-
-/// Bind groups tying a real plan to one real buffer and one spectrum buffer.
+/// Bind groups tying a real plan to one real buffer and one spectrum buffer, or (from
+/// `bind_in_place`) to one spectrum buffer whose first `len` floats hold the real array.
 pub struct RealFftBinding {
     spectrum_fft: Option<FftBinding>,
     rows: RowsBinding,
@@ -165,10 +159,7 @@ impl GpuRealFft {
     /// Prepares in-place transforms of `spectrum` (a buffer as made by
     /// `create_spectrum_buffer`, or larger): the real array lives in its first `len` floats,
     /// which fit because the half spectrum holds at least as many floats.
-    pub fn bind_in_place(
-        &self,
-        spectrum: &wgpu::Buffer,
-    ) -> Result<InPlaceRealFftBinding, GpuError> {
+    pub fn bind_in_place(&self, spectrum: &wgpu::Buffer) -> Result<RealFftBinding, GpuError> {
         self.check_buffer("in-place", spectrum, self.spectrum_bytes())?;
         let scope = self
             .context
@@ -178,7 +169,7 @@ impl GpuRealFft {
             Rows::Halved(rows) => RowsBinding::HalvedInPlace(rows.bind_in_place(spectrum)?),
             Rows::Widened(rows) => RowsBinding::Widened(rows.bind(spectrum, spectrum)?),
         };
-        let binding = InPlaceRealFftBinding {
+        let binding = RealFftBinding {
             spectrum_fft: self.bind_others(spectrum)?,
             rows,
         };
@@ -209,44 +200,10 @@ impl GpuRealFft {
         Ok(())
     }
 
-    /// Records real -> spectrum (unnormalised). The real buffer is left as it was.
+    /// Records real -> spectrum (unnormalised). A real buffer of its own is left as it was;
+    /// in place, the half spectrum replaces the real array.
     pub fn forward(&self, encoder: &mut wgpu::CommandEncoder, binding: &RealFftBinding) {
-        self.record_forward(encoder, &binding.rows, binding.spectrum_fft.as_ref());
-    }
-
-    /// Records spectrum -> real, scaled by 1/len so that it inverts `forward`. The spectrum
-    /// buffer is overwritten (as FFTW's and realfft's complex-to-real transforms do).
-    pub fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &RealFftBinding) {
-        self.record_inverse(encoder, &binding.rows, binding.spectrum_fft.as_ref());
-    }
-
-    /// Records the forward transform of the real array at the start of the bound buffer into
-    /// the half spectrum in the same buffer (unnormalised).
-    pub fn forward_in_place(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        binding: &InPlaceRealFftBinding,
-    ) {
-        self.record_forward(encoder, &binding.rows, binding.spectrum_fft.as_ref());
-    }
-
-    /// Records the inverse transform (scaled by 1/len) of the half spectrum in the bound
-    /// buffer; the real array ends up in its first `len` floats.
-    pub fn inverse_in_place(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        binding: &InPlaceRealFftBinding,
-    ) {
-        self.record_inverse(encoder, &binding.rows, binding.spectrum_fft.as_ref());
-    }
-
-    fn record_forward(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        rows: &RowsBinding,
-        spectrum_fft: Option<&FftBinding>,
-    ) {
-        match (&self.rows, rows) {
+        match (&self.rows, &binding.rows) {
             (Rows::Halved(plan), RowsBinding::Halved(b)) => plan.forward(encoder, b),
             (Rows::Halved(plan), RowsBinding::HalvedInPlace(b)) => {
                 plan.forward_in_place(encoder, b)
@@ -254,21 +211,19 @@ impl GpuRealFft {
             (Rows::Widened(plan), RowsBinding::Widened(b)) => plan.forward(encoder, b),
             _ => unreachable!("a binding is made by its own plan"),
         }
-        if let (Some(others), Some(spectrum)) = (&self.others, spectrum_fft) {
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
             others.forward(encoder, spectrum);
         }
     }
 
-    fn record_inverse(
-        &self,
-        encoder: &mut wgpu::CommandEncoder,
-        rows: &RowsBinding,
-        spectrum_fft: Option<&FftBinding>,
-    ) {
-        if let (Some(others), Some(spectrum)) = (&self.others, spectrum_fft) {
+    /// Records spectrum -> real, scaled by 1/len so that it inverts `forward`. The spectrum
+    /// buffer is overwritten (as FFTW's and realfft's complex-to-real transforms do); in
+    /// place, the real array ends up in its first `len` floats.
+    pub fn inverse(&self, encoder: &mut wgpu::CommandEncoder, binding: &RealFftBinding) {
+        if let (Some(others), Some(spectrum)) = (&self.others, &binding.spectrum_fft) {
             others.inverse(encoder, spectrum);
         }
-        match (&self.rows, rows) {
+        match (&self.rows, &binding.rows) {
             (Rows::Halved(plan), RowsBinding::Halved(b)) => plan.inverse(encoder, b),
             (Rows::Halved(plan), RowsBinding::HalvedInPlace(b)) => {
                 plan.inverse_in_place(encoder, b)
@@ -356,11 +311,11 @@ impl GpuRealFft {
         context.upload_real(&buffer, real);
         let binding = self.bind_in_place(&buffer)?;
         let mut encoder = context.device().create_command_encoder(&Default::default());
-        self.forward_in_place(&mut encoder, &binding);
+        self.forward(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
         let spectrum = context.download_complex(&buffer)?;
         let mut encoder = context.device().create_command_encoder(&Default::default());
-        self.inverse_in_place(&mut encoder, &binding);
+        self.inverse(&mut encoder, &binding);
         context.queue().submit([encoder.finish()]);
         let mut back = context.download_real(&buffer)?;
         back.truncate(self.real_len());
